@@ -1,0 +1,340 @@
+"""The Assistant: retrieve -> prompt -> generate -> verify facts -> log. The only API shells call.
+
+The terminal UI and the CLI both drive :meth:`Assistant.reply`; neither owns retrieval,
+prompting or storage. Generation streams through the fact verifier, so what ``on_text`` receives
+is already checked, and a cancelled answer keeps its verified partial text.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from localbot.catalogue.ingest import catalogue_counts
+from localbot.catalogue.search import CatalogueSearch, Passage, Product, SearchResults
+from localbot.config import Settings
+from localbot.db import open_database
+from localbot.embeddings import Embedder
+from localbot.llm import ChatModel, GenerationStats
+from localbot.modelfiles import resolve_model
+from localbot.prompting import Prompt, build_context, build_prompt, system_messages
+from localbot.store import InteractionStore, TurnRecord
+from localbot.verify import Correction, FactChecker, StreamingVerifier
+
+TextCallback = Callable[[str], None]
+
+
+class AssistantError(RuntimeError):
+    """A question cannot be answered (empty catalogue, unknown session); the message says why."""
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """A product shown beside an answer; every field comes from the database."""
+
+    sku: str
+    name: str
+    price: float
+    currency: str
+    stock: int
+    score: float
+    brand: str = ""
+    category: str = ""
+    why: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {
+            "sku": self.sku, "name": self.name, "price": self.price, "currency": self.currency,
+            "stock": self.stock, "score": round(self.score, 4), "brand": self.brand,
+            "category": self.category, "why": self.why,
+        }  # fmt: skip
+
+
+@dataclass
+class Reply:
+    """One answered question with everything a shell needs to show it."""
+
+    session_id: str
+    turn_id: int
+    question: str
+    answer: str
+    status: str  # 'complete', 'cancelled' or 'no_match'
+    products: list[ProductCard] = field(default_factory=list)
+    documents: list[dict[str, str]] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    model: str = ""
+    history_trimmed: int = 0
+    filters: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``localbot ask --json`` object."""
+        return {
+            "session_id": self.session_id,
+            "turn_id": self.turn_id,
+            "answer": self.answer,
+            "status": self.status,
+            "products": [card.as_dict() for card in self.products],
+            "documents": self.documents,
+            "corrections": [c.as_dict() for c in self.corrections],
+            "timings": self.timings,
+            "model": self.model,
+            "history_trimmed": self.history_trimmed,
+            "filters": self.filters,
+        }
+
+
+class Assistant:
+    """Answers shoppers' questions from the local catalogue with the local model."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: sqlite_utils.Database | None = None,
+        embedder: Embedder | None = None,
+        chat_model: ChatModel | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db if db is not None else open_database(settings.database_path)
+        self.embedder = embedder or Embedder(Path(settings.embedder) if settings.embedder else None)
+        self._chat_model = chat_model
+        self.search_engine = CatalogueSearch(self.db, self.embedder)
+        self.store = InteractionStore(self.db)
+
+    @property
+    def chat_model(self) -> ChatModel:
+        """The chat model, resolved from settings on first use (not loaded until needed)."""
+        if self._chat_model is None:
+            path = resolve_model(self.settings.model, self.settings.models_dir)
+            self._chat_model = ChatModel(
+                path, n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads,
+                n_gpu_layers=self.settings.n_gpu_layers, seed=self.settings.seed,
+            )  # fmt: skip
+        return self._chat_model
+
+    @property
+    def model_name(self) -> str:
+        """Name of the chat model in use."""
+        return self.chat_model.name
+
+    def load(self, on_status: TextCallback | None = None) -> None:
+        """Load the embedder and the model and evaluate the system prompt, so answers start fast."""
+        say = on_status or (lambda text: None)
+        say("Loading the embedding model...")
+        self.embedder.load()
+        say(f"Loading {self.chat_model.name}...")
+        self.chat_model.load()
+        say("Preparing the assistant...")
+        self.chat_model.warm(system_messages())
+        say("Ready")
+
+    def catalogue_size(self) -> dict[str, int]:
+        """Counts of products, documents and quarantined rows."""
+        return catalogue_counts(self.db)
+
+    def new_session(self, mode: str | None = None, customer_id: str | None = None) -> str:
+        """Start a conversation and return its id."""
+        return self.store.start_session(mode or self.settings.mode, customer_id)
+
+    def search(self, query: str, limit: int | None = None) -> SearchResults:
+        """Hybrid search over the catalogue (what ``localbot search`` shows)."""
+        return self.search_engine.search(query, limit or self.settings.search_limit)
+
+    def feedback(self, turn_id: int, rating: str, comment: str = "") -> int:
+        """Record thumbs up or down for an answer."""
+        return self.store.add_feedback(turn_id, rating, comment)
+
+    def reply(
+        self,
+        question: str,
+        session_id: str | None = None,
+        on_text: TextCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Reply:
+        """Answer ``question`` in a session (a new one if None), streaming checked text to ``on_text``."""
+        question = _clean_question(question)
+        self.embedder.load()  # a first-use load is start-up cost, not retrieval time
+        started = time.perf_counter()
+        session_id = self._session(session_id)
+        if self.catalogue_size()["search_items"] == 0:
+            raise AssistantError("the catalogue is empty; import products with 'localbot ingest knowledge'")
+        results = self.search_engine.search(question, self.settings.search_limit)
+        products, passages = self._grounding(results)
+        if not products and not passages:
+            return self._no_match(question, session_id, results, started, on_text)
+        return self._generate(question, session_id, results, products, passages, started, on_text, cancel)
+
+    def _session(self, session_id: str | None) -> str:
+        if session_id is None:
+            return self.new_session()
+        if not self.store.session_exists(session_id):
+            raise AssistantError(f"no session {session_id!r}; omit --session to start a new one")
+        return session_id
+
+    def _grounding(self, results: SearchResults) -> tuple[list[Product], list[Passage]]:
+        """The products and passages relevant enough to give the model."""
+        relevant = [h for h in results.hits if (h.similarity or 0) >= self.settings.min_similarity]
+        if results.filters.active and results.hits:
+            relevant = relevant or results.hits[:3]  # filters did the selecting
+        products = [h.product for h in relevant if h.product][: self.settings.context_products]
+        passages = [h.passage for h in relevant if h.passage][: self.settings.context_documents]
+        return products, passages
+
+    def _no_match(
+        self,
+        question: str,
+        session_id: str,
+        results: SearchResults,
+        started: float,
+        on_text: TextCallback | None,
+    ) -> Reply:
+        answer = _no_match_answer(results, self._categories())
+        if on_text:
+            on_text(answer)
+        timings = {"retrieval_ms": round(results.retrieval_ms, 1), "ttft_ms": 0.0,
+                   "total_ms": _ms_since(started), "tokens_per_s": 0.0}  # fmt: skip
+        record = TurnRecord(session_id, question, "", answer, "no_match", "", _trace(results), [], [], timings)
+        turn_id = self.store.record_turn(record)
+        return Reply(session_id, turn_id, question, answer, "no_match", timings=timings,
+                     filters=results.filters.describe())  # fmt: skip
+
+    def _categories(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT DISTINCT category FROM products ORDER BY 1")]
+
+    def _generate(
+        self,
+        question: str,
+        session_id: str,
+        results: SearchResults,
+        products: list[Product],
+        passages: list[Passage],
+        started: float,
+        on_text: TextCallback | None,
+        cancel: threading.Event | None,
+    ) -> Reply:
+        context = build_context(products, passages)
+        prompt = self._prompt(session_id, context, question)
+        checker = FactChecker(products, self._lookup_sku, _filter_amounts(results))
+        verifier = StreamingVerifier(checker)
+        stats = GenerationStats()
+        emit = on_text or (lambda text: None)
+        pieces = self.chat_model.stream(
+            prompt.messages, self.settings.max_tokens, self.settings.temperature,
+            should_stop=cancel.is_set if cancel else None, stats=stats,
+        )  # fmt: skip
+        for piece in pieces:
+            if shown := verifier.feed(piece):
+                emit(shown)
+        if tail := verifier.finish():
+            emit(tail)
+        status = "cancelled" if stats.cancelled else "complete"
+        answer = verifier.text.strip() or "(no answer)"
+        timings = _timings(results, stats, started)
+        cards = _cards(results, products)
+        record = TurnRecord(
+            session_id, question, context, answer, status, self.chat_model.name, _trace(results),
+            [card.sku for card in cards], [c.as_dict() for c in verifier.corrections], timings,
+            prompt.trimmed_turns,
+        )  # fmt: skip
+        turn_id = self.store.record_turn(record)
+        return Reply(
+            session_id, turn_id, question, answer, status, cards, _documents(passages),
+            verifier.corrections, timings, self.chat_model.name, prompt.trimmed_turns,
+            results.filters.describe(),
+        )  # fmt: skip
+
+    def _prompt(self, session_id: str, context: str, question: str) -> Prompt:
+        history = self.store.history(session_id)
+        budget = self.settings.n_ctx - self.settings.max_tokens
+        prompt = build_prompt(history, context, question, self.chat_model.count_tokens, budget)
+        if prompt.trimmed_turns:
+            self.store.set_context_start(session_id, prompt.first_turn_id)
+        return prompt
+
+    def _lookup_sku(self, sku: str) -> Product | None:
+        return self.search_engine.products_by_sku([sku]).get(sku)
+
+
+def _clean_question(question: str) -> str:
+    cleaned = " ".join("".join(ch for ch in question if ch.isprintable() or ch in "\n\t").split())
+    if not cleaned:
+        raise AssistantError("the question is empty; type what you are looking for")
+    return cleaned
+
+
+def _no_match_answer(results: SearchResults, categories: list[str]) -> str:
+    if results.filters.active:
+        opening = f"I couldn't find anything matching that ({results.filters.describe()})."
+    else:
+        opening = "I couldn't find anything in our catalogue or store information about that."
+    topics = ", ".join(categories[:12]) if categories else "our products"
+    return (
+        f"{opening} I can help with {topics}, and with store questions such as returns, "
+        "delivery, warranty, repairs, rentals and opening hours. A member of staff can help with anything else."
+    )
+
+
+def _filter_amounts(results: SearchResults) -> list[float]:
+    """Prices the shopper named (the model may repeat "under $100")."""
+    filters = results.filters
+    return [a for a in (filters.min_price, filters.max_price) if a is not None]
+
+
+def _cards(results: SearchResults, products: list[Product]) -> list[ProductCard]:
+    scores = {hit.ref: hit for hit in results.hits if hit.product}
+    return [
+        ProductCard(
+            p.sku, p.name, p.price, p.currency, p.stock, scores[p.sku].score, p.brand, p.category,
+            _why(scores[p.sku], results),
+        )  # fmt: skip
+        for p in products
+    ]
+
+
+def _why(hit: Any, results: SearchResults) -> str:
+    reasons = []
+    if hit.keyword_rank:
+        reasons.append(f"keyword match #{hit.keyword_rank}")
+    if hit.vector_rank:
+        reasons.append(f"meaning match #{hit.vector_rank}")
+    if results.filters.active:
+        reasons.append(results.filters.describe())
+    return "; ".join(reasons)
+
+
+def _documents(passages: list[Passage]) -> list[dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+    for passage in passages:
+        seen.setdefault(passage.path, {"path": passage.path, "title": passage.title})
+    return list(seen.values())
+
+
+def _trace(results: SearchResults) -> list[dict[str, Any]]:
+    return [
+        {"key": hit.key, "score": round(hit.score, 5), "rank": rank,
+         "similarity": None if hit.similarity is None else round(hit.similarity, 4)}
+        for rank, hit in enumerate(results.hits, start=1)
+    ]  # fmt: skip
+
+
+def _timings(results: SearchResults, stats: GenerationStats, started: float) -> dict[str, float]:
+    return {
+        "retrieval_ms": round(results.retrieval_ms, 1),
+        "ttft_ms": round(results.retrieval_ms + stats.ttft_ms, 1),
+        "total_ms": _ms_since(started),
+        "tokens_per_s": round(stats.tokens_per_s, 1),
+        "prompt_tokens": stats.prompt_tokens,
+        "cached_tokens": stats.cached_tokens,
+        "completion_tokens": stats.completion_tokens,
+    }
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

@@ -1,0 +1,1 @@
+"""The product catalogue and knowledge documents: import, validation, index and hybrid search."""

@@ -1,0 +1,233 @@
+"""Reading import files: CSV, JSON and JSONL product rows, and Markdown documents split into chunks.
+
+Readers never raise on bad content. A row they cannot read comes out as a :class:`RawRow` with an
+``error``; a file they cannot read at all raises :class:`FileProblem` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PRODUCT_SUFFIXES = {".csv", ".json", ".jsonl", ".ndjson"}
+DOCUMENT_SUFFIXES = {".md", ".markdown"}
+# Folders under a knowledge tree that hold other things than catalogue data.
+SKIPPED_FOLDERS = {"eval", "drafts"}
+CHUNK_CHARS = 900
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class FileProblem(ValueError):
+    """A whole file cannot be read; the message says why and what to change."""
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One row as read from a file, before validation."""
+
+    source: str
+    row_number: int
+    data: Any
+    error: str | None = None
+
+    def raw_text(self) -> str:
+        """The row as text for the quarantine table."""
+        if isinstance(self.data, str):
+            return self.data[:2000]
+        return json.dumps(self.data, ensure_ascii=False, default=str)[:2000]
+
+
+@dataclass(frozen=True)
+class DocumentChunk:
+    """A passage of a knowledge document, the unit that is indexed and quoted."""
+
+    path: str
+    title: str
+    heading: str
+    chunk: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        """Stable id: the document path and the chunk's position."""
+        return f"{self.path}#{self.chunk}"
+
+
+def find_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Return (importable files, skipped files) under ``paths``, folders read recursively."""
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                if child.is_file() and not _hidden_or_skipped(relative):
+                    (found if _importable(child) else skipped).append(child)
+        elif path.is_file():
+            (found if _importable(path) else skipped).append(path)
+        else:
+            raise FileProblem(f"{path} does not exist; check the path")
+    return found, skipped
+
+
+def _hidden_or_skipped(parts: tuple[str, ...]) -> bool:
+    return any(part.startswith(".") for part in parts) or any(p in SKIPPED_FOLDERS for p in parts[:-1])
+
+
+def _importable(path: Path) -> bool:
+    return path.suffix.lower() in PRODUCT_SUFFIXES | DOCUMENT_SUFFIXES
+
+
+def is_document(path: Path) -> bool:
+    """True for Markdown knowledge documents, false for product files."""
+    return path.suffix.lower() in DOCUMENT_SUFFIXES
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """Decode a file as UTF-8 (BOM stripped), falling back to Latin-1; return (text, encoding)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def read_product_rows(path: Path, source: str) -> Iterator[RawRow]:
+    """Yield the product rows of a CSV, JSON or JSONL file."""
+    text, _ = read_text(path)
+    if not text.strip():
+        raise FileProblem(f"{source} is empty; export the products again")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        yield from _csv_rows(text, source)
+    elif suffix == ".json":
+        yield from _json_rows(text, source)
+    else:
+        yield from _jsonl_rows(text, source)
+
+
+def _csv_rows(text: str, source: str) -> Iterator[RawRow]:
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=_sniff_dialect(text))
+    header = [column.strip().lower() for column in next(reader, [])]
+    if "sku" not in header:
+        raise FileProblem(
+            f"{source} has no 'sku' column (header: {', '.join(header)[:120]}); "
+            "the first line must name the columns, separated by commas"
+        )
+    for index, values in enumerate(reader, start=2):
+        if not any(value.strip() for value in values):
+            continue
+        yield _csv_row(header, values, source, index)
+
+
+def _csv_row(header: list[str], values: list[str], source: str, row_number: int) -> RawRow:
+    if len(values) > len(header):
+        extra = len(values) - len(header)
+        return RawRow(
+            source, row_number, values,
+            f"{extra} more value{'s' if extra > 1 else ''} than columns; check delimiters and quotes",
+        )  # fmt: skip
+    return RawRow(source, row_number, dict(zip(header, values, strict=False)))
+
+
+def _sniff_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    sample = text[:20_000]
+    try:
+        return csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
+def _json_rows(text: str, source: str) -> Iterator[RawRow]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FileProblem(f"{source} is not valid JSON ({error.msg} at line {error.lineno})") from None
+    if isinstance(data, dict) and isinstance(data.get("products"), list):
+        data = data["products"]
+    if not isinstance(data, list):
+        raise FileProblem(
+            f"{source} holds a JSON {type(data).__name__}; it must be a list of product objects"
+        )
+    for index, item in enumerate(data, start=1):
+        yield RawRow(source, index, item)
+
+
+def _jsonl_rows(text: str, source: str) -> Iterator[RawRow]:
+    for index, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield RawRow(source, index, json.loads(line))
+        except json.JSONDecodeError as error:
+            yield RawRow(source, index, line, f"line is not valid JSON ({error.msg})")
+
+
+def read_document(path: Path, source: str) -> list[DocumentChunk]:
+    """Read a Markdown document and split it into passages by its headings."""
+    text, _ = read_text(path)
+    junk = len(_CONTROL.findall(text)) + text.count("\ufffd")
+    if junk > max(8, len(text) // 50):
+        raise FileProblem(f"{source} looks like binary data, not Markdown; re-save it as UTF-8 text")
+    text = _CONTROL.sub("", text)
+    if not text.strip():
+        raise FileProblem(f"{source} is empty; add some text or remove the file")
+    title = _title(text, path)
+    return [
+        DocumentChunk(source, title, heading, index, body)
+        for index, (heading, body) in enumerate(_sections(text))
+    ]
+
+
+def _title(text: str, path: Path) -> str:
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return path.stem.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _sections(text: str) -> list[tuple[str, str]]:
+    sections: list[tuple[str, str]] = []
+    heading, lines = "", []
+    for line in text.splitlines():
+        if re.match(r"^#{1,3} ", line):
+            sections.extend(_split_long(heading, "\n".join(lines)))
+            heading, lines = line.lstrip("#").strip(), []
+        else:
+            lines.append(line)
+    sections.extend(_split_long(heading, "\n".join(lines)))
+    return sections
+
+
+def _split_long(heading: str, body: str) -> list[tuple[str, str]]:
+    """Split a section into passages of at most ~CHUNK_CHARS, on paragraph boundaries."""
+    paragraphs = [
+        piece for p in re.split(r"\n\s*\n", body) if p.strip() for piece in _pieces(p.strip())
+    ]
+    passages: list[str] = []
+    current = ""
+    for paragraph in paragraphs:
+        if current and len(current) + len(paragraph) > CHUNK_CHARS:
+            passages.append(current)
+            current = ""
+        current = f"{current}\n\n{paragraph}".strip()
+    if current:
+        passages.append(current)
+    return [(heading, passage) for passage in passages]
+
+
+def _pieces(paragraph: str) -> list[str]:
+    """Cut an over-long paragraph at word boundaries so no passage is dropped or truncated."""
+    pieces: list[str] = []
+    while len(paragraph) > CHUNK_CHARS:
+        cut = paragraph.rfind(" ", 0, CHUNK_CHARS)
+        cut = cut if cut > CHUNK_CHARS // 2 else CHUNK_CHARS
+        pieces.append(paragraph[:cut].strip())
+        paragraph = paragraph[cut:].strip()
+    return [*pieces, paragraph] if paragraph else pieces

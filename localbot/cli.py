@@ -1,0 +1,46 @@
+"""Command line: ``localbot COMMAND``. A thin shell: each command calls the domain modules.
+
+Commands live in :mod:`localbot.commands`, one module per area; each module has a
+``register(subparsers)`` that adds its commands with a ``handler`` default. Errors that a user can
+fix end the program with one line on stderr and exit code 2; nothing is printed as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from localbot import __version__
+from localbot.commands import COMMAND_MODULES, UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command registered."""
+    parser = argparse.ArgumentParser(
+        prog="localbot", description="An offline, on-device shop assistant."
+    )
+    parser.add_argument("--version", action="version", version=f"localbot {__version__}")
+    parser.add_argument("--home", help="data folder (default: LOCALBOT_HOME or ~/.local/share/localbot)")
+    parser.add_argument("--model", help="chat model: manifest name, GGUF file in models/, or a path")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

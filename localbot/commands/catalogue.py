@@ -1,0 +1,139 @@
+"""Catalogue commands: ``ingest``, ``search`` and ``eval``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from localbot.commands import UserError, open_assistant, settings_from
+from localbot.commands.output import progress_bar, table
+
+
+def register(subparsers: Any) -> None:
+    """Add the catalogue commands."""
+    ingest = subparsers.add_parser("ingest", help="import products (CSV/JSON/JSONL) and documents (Markdown)")
+    ingest.add_argument("paths", nargs="+", type=Path, help="files or folders (read recursively)")
+    ingest.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    ingest.add_argument("--quiet", action="store_true", help="print one summary line only")
+    ingest.set_defaults(handler=run_ingest)
+
+    search = subparsers.add_parser("search", help="hybrid search of the catalogue")
+    search.add_argument("query", help="what to look for, e.g. 'rain jacket under $150 in stock'")
+    search.add_argument("--limit", type=int, default=None, help="number of results")
+    search.add_argument("--mode", choices=["hybrid", "keyword", "vector"], default="hybrid")
+    search.add_argument("--json", action="store_true", help="print results as JSON")
+    search.set_defaults(handler=run_search)
+
+    evaluate = subparsers.add_parser("eval", help="measure retrieval on a labelled question set")
+    evaluate.add_argument("--questions", type=Path, default=None, help="JSONL question file")
+    evaluate.add_argument("--depth", type=int, default=10, help="results listed per question in --json")
+    evaluate.add_argument("--json", action="store_true", help="print scores and each question's results")
+    evaluate.set_defaults(handler=run_eval)
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    """Import files, report counts, exit non-zero only when nothing could be imported."""
+    from localbot.catalogue.ingest import ingest_paths
+    from localbot.catalogue.readers import FileProblem
+    from localbot.db import open_database
+    from localbot.embeddings import Embedder
+
+    settings = settings_from(args)
+    db = open_database(settings.database_path)
+    embedder = Embedder(Path(settings.embedder) if settings.embedder else None)
+    show_progress = not (args.json or args.quiet)
+    try:
+        with progress_bar(enabled=show_progress) as update:
+            report = ingest_paths(db, args.paths, embedder, update)
+    except FileProblem as error:
+        raise UserError(str(error)) from error
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        _print_ingest(report, args.quiet)
+    return 0 if report.imported_anything else 1
+
+
+def _print_ingest(report: Any, quiet: bool) -> None:
+    print(
+        f"products: {report.inserted} inserted, {report.updated} updated, {report.unchanged} unchanged,"
+        f" {report.quarantined} quarantined; documents: {report.documents_inserted} inserted,"
+        f" {report.documents_updated} updated, {report.documents_unchanged} unchanged;"
+        f" {report.embedded} embedded"
+    )
+    if quiet:
+        return
+    for problem in report.problems:
+        print(f"  file problem: {problem}", file=sys.stderr)
+    for sample in report.quarantine_samples:
+        print(f"  quarantined: {sample}", file=sys.stderr)
+    if report.quarantined > len(report.quarantine_samples):
+        print(f"  ... {report.quarantined - len(report.quarantine_samples)} more in the quarantine table", file=sys.stderr)
+    for skipped in report.skipped_files:
+        print(f"  skipped (not .csv/.json/.jsonl/.md): {skipped}", file=sys.stderr)
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Print ranked products and passages for a query."""
+    assistant = open_assistant(args)
+    results = assistant.search_engine.search(args.query, args.limit or assistant.settings.search_limit, args.mode)
+    if args.json:
+        print(json.dumps(_search_json(results), indent=2))
+        return 0
+    if results.filters.active:
+        print(f"filters: {results.filters.describe()}")
+    rows = [_search_row(rank, hit) for rank, hit in enumerate(results.hits, start=1)]
+    print(table(["#", "kind", "id", "name / title", "price", "stock", "score"], rows))
+    print(f"{len(results.hits)} results in {results.retrieval_ms:.0f} ms")
+    return 0
+
+
+def _search_row(rank: int, hit: Any) -> list[str]:
+    if hit.product:
+        p = hit.product
+        return [str(rank), "product", p.sku, p.name, f"${p.price:,.2f}", str(p.stock), f"{hit.score:.4f}"]
+    return [str(rank), "document", hit.passage.path, hit.passage.title, "", "", f"{hit.score:.4f}"]
+
+
+def _search_json(results: Any) -> dict[str, Any]:
+    hits = []
+    for hit in results.hits:
+        item: dict[str, Any] = {"kind": hit.kind, "score": round(hit.score, 5), "similarity": hit.similarity,
+                                "keyword_rank": hit.keyword_rank, "vector_rank": hit.vector_rank}  # fmt: skip
+        if hit.product:
+            p = hit.product
+            item.update(sku=p.sku, name=p.name, price=p.price, currency=p.currency, stock=p.stock)
+        else:
+            item.update(path=hit.passage.path, title=hit.passage.title, chunk=hit.ref)
+        hits.append(item)
+    return {"query": results.query, "filters": results.filters.describe(), "results": hits,
+            "retrieval_ms": round(results.retrieval_ms, 1)}  # fmt: skip
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    """Score keyword, vector and hybrid retrieval on a labelled question set."""
+    from localbot.evaluation import QuestionFileError, evaluate, load_questions
+    from localbot.paths import knowledge_dir
+
+    assistant = open_assistant(args)
+    path = args.questions or knowledge_dir() / "eval" / "questions.jsonl"
+    try:
+        questions = load_questions(path)
+    except QuestionFileError as error:
+        raise UserError(str(error)) from error
+    with progress_bar(enabled=not args.json) as update:
+        report = evaluate(
+            assistant.search_engine, questions, assistant.settings.min_similarity, args.depth,
+            progress=lambda done, total: update("questions", done, total),
+        )  # fmt: skip
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+        return 0
+    print(f"{report.questions} questions ({report.answerable} answerable) from {path}")
+    rows = [[mode, f"{s.recall_at_5:.3f}", f"{s.mrr:.3f}", f"{s.ndcg_at_10:.3f}", f"{s.abstain_accuracy:.3f}"]
+            for mode, s in report.modes.items()]  # fmt: skip
+    print(table(["mode", "recall@5", "MRR", "nDCG@10", "no-answer acc."], rows))
+    return 0

@@ -1,0 +1,144 @@
+"""System commands: ``models`` (what GGUFs are here) and ``doctor`` (is everything in order)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from localbot.commands import settings_from
+from localbot.commands.output import table
+
+
+def register(subparsers: Any) -> None:
+    """Add the system commands."""
+    models = subparsers.add_parser("models", help="list GGUF models with size and checksum status")
+    models.add_argument("--json", action="store_true")
+    models.set_defaults(handler=run_models)
+    doctor = subparsers.add_parser("doctor", help="check models, embedder, database and settings")
+    doctor.add_argument("--json", action="store_true")
+    doctor.set_defaults(handler=run_doctor)
+
+
+def run_models(args: argparse.Namespace) -> int:
+    """List the GGUF files in the models folder."""
+    from localbot.modelfiles import describe_models, resolve_model
+
+    settings = settings_from(args)
+    found = describe_models(settings.models_dir)
+    try:
+        selected = resolve_model(settings.model, settings.models_dir)
+    except Exception:
+        selected = None
+    if args.json:
+        print(json.dumps([{"name": m.name, "path": str(m.path), "size": m.size, "checksum": m.checksum,
+                           "selected": m.path == selected} for m in found], indent=2))  # fmt: skip
+        return 0
+    if not found:
+        print(f"no GGUF files in {settings.models_dir}; run 'make setup' for the default model")
+        return 1
+    rows = [[("*" if m.path == selected else " "), m.name, m.path.name, f"{m.size / 1e6:,.0f} MB", m.checksum]
+            for m in found]  # fmt: skip
+    print(table(["", "name", "file", "size", "checksum"], rows))
+    print("(* = selected; choose another with --model NAME or the 'model' setting)")
+    return 0
+
+
+@dataclass(frozen=True)
+class Check:
+    """One doctor finding: what was checked, whether it is fine, and the detail or fix."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """Run every check and print one line each; exit 1 if any failed."""
+    settings = settings_from(args)
+    checks = [check(settings) for check in (_check_model, _check_embedder, _check_database, _check_threads,
+                                           _check_offline, _check_privacy)]  # fmt: skip
+    if args.json:
+        print(json.dumps([vars(c) for c in checks], indent=2))
+    else:
+        for c in checks:
+            print(f"{'ok ' if c.ok else 'FAIL'} {c.name:<10} {c.detail}")
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def _check_model(settings: Any) -> Check:
+    from localbot.modelfiles import ModelFileError, check_model_file, checksum_status, resolve_model
+
+    try:
+        path = resolve_model(settings.model, settings.models_dir)
+        check_model_file(path)
+    except ModelFileError as error:
+        return Check("model", False, str(error))
+    status = checksum_status(path)
+    if status == "MISMATCH":
+        return Check("model", False, f"{path} fails its checksum; delete it and run 'make setup'")
+    return Check("model", True, f"{path.name} ({path.stat().st_size / 1e6:,.0f} MB, checksum {status})")
+
+
+def _check_embedder(settings: Any) -> Check:
+    from localbot.embeddings import EmbedderError, bundled_model_dir, file_sha256
+    from localbot.modelfiles import load_manifest
+
+    try:
+        folder = bundled_model_dir()
+    except EmbedderError as error:
+        return Check("embedder", False, str(error))
+    expected = load_manifest().embedder
+    weights = folder / expected["file"].removeprefix("model/")
+    if not weights.exists() or file_sha256(weights) != expected["sha256"]:
+        return Check("embedder", False, f"{weights} is missing or fails its checksum; run 'make setup'")
+    return Check("embedder", True, f"{expected['name']} at {folder} (checksum ok)")
+
+
+def _check_database(settings: Any) -> Check:
+    from localbot.catalogue.ingest import catalogue_counts
+    from localbot.db import DatabaseError, open_database, pending_migrations, schema_version
+
+    path = settings.database_path
+    if not path.exists():
+        return Check("database", False, f"{path} does not exist yet; run 'localbot ingest knowledge'")
+    try:
+        db = open_database(path, migrate=False)
+    except DatabaseError as error:
+        return Check("database", False, str(error))
+    pending = pending_migrations(db)
+    if pending:
+        return Check("database", False, f"schema is behind ({', '.join(pending)}); any command that opens it upgrades it")
+    counts = catalogue_counts(db)
+    if counts["products"] == 0:
+        return Check("database", False, f"{path} has no products; run 'localbot ingest knowledge'")
+    return Check("database", True, f"{path} schema {schema_version(db)}, {counts['products']} products,"
+                                   f" {counts['documents']} passages, {counts['quarantine']} quarantined")  # fmt: skip
+
+
+def _check_threads(settings: Any) -> Check:
+    import os
+
+    from localbot.llm import gpu_available, physical_cores
+
+    threads = settings.n_threads or physical_cores()
+    gpu = "GPU offload available" if gpu_available() else "CPU only"
+    return Check("threads", True, f"{threads} generation threads ({physical_cores()} physical cores,"
+                                  f" {os.cpu_count()} logical), {gpu}, n_ctx {settings.n_ctx}")  # fmt: skip
+
+
+def _check_offline(settings: Any) -> Check:
+    from localbot.offline import OFFLINE_ENVIRONMENT, enforce_offline_environment, offline_switches_set
+
+    enforce_offline_environment()
+    if not offline_switches_set():
+        return Check("offline", False, "offline switches could not be set")
+    return Check("offline", True, "no network needed: models load from local files; "
+                                  f"{', '.join(k for k in OFFLINE_ENVIRONMENT if k.endswith('OFFLINE'))} set")  # fmt: skip
+
+
+def _check_privacy(settings: Any) -> Check:
+    redaction = "on" if settings.redact else "OFF"
+    return Check("privacy", settings.redact, f"conversations kept {settings.retention_days} days; "
+                                             f"redaction of personal data {redaction}; data in {settings.home}")  # fmt: skip

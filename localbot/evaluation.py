@@ -1,0 +1,184 @@
+"""Retrieval evaluation on a labelled question set: recall@5, MRR and nDCG@10 per search mode.
+
+A question file has one JSON object per line: ``question`` and ``relevant``, either a list of SKUs
+or document paths, or an object mapping them to graded relevance (1 = relevant, 2 = very). An empty
+``relevant`` marks a question the store cannot answer; those measure how often search correctly
+finds nothing relevant (best similarity under the threshold) instead of counting for recall.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from localbot.catalogue.search import MODES, CatalogueSearch, Mode, SearchResults
+
+RECALL_AT = 5
+NDCG_AT = 10
+
+
+class QuestionFileError(ValueError):
+    """The question file cannot be used; the message names the line and the problem."""
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    """A question and the items that answer it, with graded relevance."""
+
+    question: str
+    relevant: dict[str, float]
+    line: int
+
+
+@dataclass
+class ModeScores:
+    """Mean metrics of one search mode over the answerable questions."""
+
+    recall_at_5: float = 0.0
+    mrr: float = 0.0
+    ndcg_at_10: float = 0.0
+    abstain_accuracy: float = 0.0
+
+
+@dataclass
+class EvalReport:
+    """Scores per mode and, for ``--json``, each question's ranked results."""
+
+    questions: int
+    answerable: int
+    modes: dict[str, ModeScores]
+    details: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {
+            "questions": self.questions,
+            "answerable": self.answerable,
+            "modes": {mode: vars(scores) for mode, scores in self.modes.items()},
+            "details": self.details,
+        }
+
+
+def load_questions(path: Path) -> list[LabelledQuestion]:
+    """Read and check a labelled question file."""
+    if not path.is_file():
+        raise QuestionFileError(f"{path} does not exist; pass --questions FILE")
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            questions.append(_parse_question(line, number, path))
+    if not questions:
+        raise QuestionFileError(f"{path} holds no questions; add one JSON object per line")
+    return questions
+
+
+def _parse_question(line: str, number: int, path: Path) -> LabelledQuestion:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise QuestionFileError(f"{path} line {number} is not JSON ({error.msg})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+        raise QuestionFileError(f"{path} line {number} needs a 'question' string")
+    relevant = data.get("relevant", [])
+    if isinstance(relevant, list):
+        graded = {str(item): 1.0 for item in relevant}
+    elif isinstance(relevant, dict):
+        graded = {str(key): float(value) for key, value in relevant.items()}
+    else:
+        raise QuestionFileError(f"{path} line {number}: 'relevant' must be a list or an object")
+    return LabelledQuestion(data["question"], graded, number)
+
+
+def result_ids(results: SearchResults) -> list[str]:
+    """Ranked ids as labelled: SKUs for products, document paths (first chunk wins) for passages."""
+    ids: list[str] = []
+    for hit in results.hits:
+        item = hit.ref if hit.kind == "product" else hit.ref.split("#", 1)[0]
+        if item not in ids:
+            ids.append(item)
+    return ids
+
+
+def _matches(item: str, label: str) -> bool:
+    """A result matches a label exactly, or a document path ends with the labelled path."""
+    return item == label or item.endswith("/" + label) or label.endswith("/" + item)
+
+
+def _gain(item: str, relevant: dict[str, float]) -> float:
+    return next((grade for label, grade in relevant.items() if _matches(item, label)), 0.0)
+
+
+def recall_at(ranked: list[str], relevant: dict[str, float], k: int) -> float:
+    """Share of the relevant items found in the top ``k``."""
+    found = {label for label in relevant for item in ranked[:k] if _matches(item, label)}
+    return len(found) / len(relevant)
+
+
+def reciprocal_rank(ranked: list[str], relevant: dict[str, float]) -> float:
+    """1 / rank of the first relevant result (0 if none)."""
+    for rank, item in enumerate(ranked, start=1):
+        if _gain(item, relevant) > 0:
+            return 1.0 / rank
+    return 0.0
+
+
+def ndcg_at(ranked: list[str], relevant: dict[str, float], k: int) -> float:
+    """Normalised discounted cumulative gain with graded relevance."""
+    dcg = sum(_gain(item, relevant) / math.log2(rank + 1) for rank, item in enumerate(ranked[:k], 1))
+    ideal = sorted(relevant.values(), reverse=True)[:k]
+    idcg = sum(grade / math.log2(rank + 1) for rank, grade in enumerate(ideal, 1))
+    return dcg / idcg if idcg else 0.0
+
+
+def evaluate(
+    search: CatalogueSearch,
+    questions: list[LabelledQuestion],
+    min_similarity: float,
+    depth: int = 10,
+    modes: tuple[Mode, ...] = MODES,
+    progress: Callable[[int, int], None] | None = None,
+) -> EvalReport:
+    """Run every question in every mode and average the metrics."""
+    vectors = search.embedder.embed([search.parse(q.question).text for q in questions])
+    sums = {mode: ModeScores() for mode in modes}
+    details: list[dict[str, Any]] = []
+    for number, (item, vector) in enumerate(zip(questions, vectors, strict=True), start=1):
+        row: dict[str, Any] = {"question": item.question, "relevant": item.relevant, "results": {}}
+        for mode in modes:
+            results = search.search(item.question, max(depth, NDCG_AT), mode, query_vector=vector)
+            ranked = result_ids(results)
+            row["results"][mode] = ranked[:depth]
+            _accumulate(sums[mode], ranked, item, results, min_similarity)
+        details.append(row)
+        if progress:
+            progress(number, len(questions))
+    answerable = sum(1 for q in questions if q.relevant)
+    return EvalReport(len(questions), answerable, _averages(sums, answerable, len(questions)), details)
+
+
+def _accumulate(
+    scores: ModeScores, ranked: list[str], item: LabelledQuestion, results: SearchResults, threshold: float
+) -> None:
+    if item.relevant:
+        scores.recall_at_5 += recall_at(ranked, item.relevant, RECALL_AT)
+        scores.mrr += reciprocal_rank(ranked, item.relevant)
+        scores.ndcg_at_10 += ndcg_at(ranked, item.relevant, NDCG_AT)
+    elif results.mode != "keyword":
+        scores.abstain_accuracy += results.best_similarity < threshold
+
+
+def _averages(sums: dict[str, ModeScores], answerable: int, total: int) -> dict[str, ModeScores]:
+    unanswerable = max(total - answerable, 1)
+    averaged = {}
+    for mode, s in sums.items():
+        averaged[mode] = ModeScores(
+            recall_at_5=round(s.recall_at_5 / max(answerable, 1), 4),
+            mrr=round(s.mrr / max(answerable, 1), 4),
+            ndcg_at_10=round(s.ndcg_at_10 / max(answerable, 1), 4),
+            abstain_accuracy=round(s.abstain_accuracy / unanswerable, 4),
+        )
+    return averaged

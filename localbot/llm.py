@@ -1,0 +1,281 @@
+"""The chat model: one long-lived ``llama_cpp.Llama`` per process behind a lock, text out.
+
+The chat template is read from the GGUF, so any model a user drops into ``models/`` formats its
+prompts correctly. Prompts are rendered and tokenised here, which lets the assistant count tokens
+exactly and lets llama.cpp reuse the KV cache for any prefix it has already evaluated (the
+static system prompt is evaluated once, at load).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from localbot.modelfiles import ModelFileError, check_model_file
+
+Message = dict[str, str]
+# ChatML, for GGUFs that carry no template of their own.
+FALLBACK_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
+    "{{ message['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+class ModelError(RuntimeError):
+    """The chat model cannot be loaded or used; the message names the file and the fix."""
+
+
+class ContextTooSmall(ModelError):
+    """The prompt does not fit the model's context window."""
+
+
+@dataclass
+class GenerationStats:
+    """Counts and times of one generation, filled in while it streams."""
+
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    ttft_ms: float = 0.0
+    total_ms: float = 0.0
+    cancelled: bool = False
+
+    @property
+    def tokens_per_s(self) -> float:
+        """Generation speed after the first token."""
+        decode_ms = self.total_ms - self.ttft_ms
+        if self.completion_tokens < 2 or decode_ms <= 0:
+            return 0.0
+        return (self.completion_tokens - 1) / (decode_ms / 1000)
+
+
+def physical_cores() -> int:
+    """Number of physical CPU cores (llama.cpp's default is half the logical ones)."""
+    cores = set()
+    for topology in Path("/sys/devices/system/cpu").glob("cpu[0-9]*/topology"):
+        with contextlib.suppress(OSError):
+            package = (topology / "physical_package_id").read_text().strip()
+            cores.add((package, (topology / "core_id").read_text().strip()))
+    return len(cores) or os.cpu_count() or 1
+
+
+class ChatModel:
+    """A GGUF chat model. Thread-safe: one generation at a time."""
+
+    def __init__(
+        self,
+        path: Path,
+        n_ctx: int = 4096,
+        n_threads: int = 0,
+        n_gpu_layers: int = -1,
+        seed: int = 7,
+    ) -> None:
+        self.path = Path(path)
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads or physical_cores()
+        self.n_gpu_layers = n_gpu_layers
+        self.seed = seed
+        self._llama: Any = None
+        self._formatter: Any = None
+        self._lock = threading.RLock()
+
+    @property
+    def name(self) -> str:
+        """The model's file name without extension."""
+        return self.path.stem
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the weights are in memory."""
+        return self._llama is not None
+
+    def load(self) -> None:
+        """Load the weights (once); raises :class:`ModelError` with the fix on failure."""
+        with self._lock:
+            if self._llama is None:
+                self._llama = self._open()
+                self._formatter = self._make_formatter()
+
+    def _open(self) -> Any:
+        try:
+            check_model_file(self.path)
+        except ModelFileError as error:
+            raise ModelError(str(error)) from error
+        from llama_cpp import Llama
+
+        try:
+            with _extra_buffer_types(enabled=not cpu_has_amx()):
+                return Llama(
+                    model_path=str(self.path),
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads,
+                    n_gpu_layers=self.n_gpu_layers if gpu_available() else 0,
+                    seed=self.seed,
+                    verbose=False,  # llama.cpp's stderr chatter would corrupt the terminal UI
+                )
+        except (ValueError, RuntimeError, OSError) as error:
+            raise ModelError(
+                f"cannot load {self.path} ({error}); the file may be corrupt or from a newer "
+                "llama.cpp: re-copy it, or run 'make setup' for the default model"
+            ) from error
+
+    def _make_formatter(self) -> Any:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llama = self._llama
+        template = llama.metadata.get("tokenizer.chat_template") or FALLBACK_TEMPLATE
+        return Jinja2ChatFormatter(
+            template=template,
+            eos_token=_token_text(llama, llama.token_eos()),
+            bos_token=_token_text(llama, llama.token_bos()),
+        )
+
+    def render(self, messages: Sequence[Message], add_generation_prompt: bool = True) -> str:
+        """The prompt text for ``messages``, ending where the assistant's reply starts."""
+        self.load()
+        self._formatter.add_generation_prompt = add_generation_prompt
+        try:
+            return str(self._formatter(messages=list(messages)).prompt)
+        finally:
+            self._formatter.add_generation_prompt = True
+
+    def tokenize(self, text: str) -> list[int]:
+        """Tokens of a rendered prompt (special tokens parsed, no extra BOS: the template adds it)."""
+        self.load()
+        return list(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        """Exact prompt length of ``messages`` in tokens."""
+        return len(self.tokenize(self.render(messages)))
+
+    def warm(self, messages: Sequence[Message]) -> None:
+        """Evaluate a prompt prefix now (the static system prompt), so later turns reuse it."""
+        tokens = self.tokenize(self.render(messages, add_generation_prompt=False))
+        with self._lock:
+            llama = self._llama
+            common = _common_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
+            if common < len(tokens):
+                llama.n_tokens = common
+                llama.eval(tokens[common:])
+
+    def stream(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int = 200,
+        temperature: float = 0.2,
+        should_stop: Callable[[], bool] | None = None,
+        stats: GenerationStats | None = None,
+    ) -> Iterator[str]:
+        """Yield the reply text piece by piece; stops between tokens when ``should_stop()``."""
+        stats = stats if stats is not None else GenerationStats()
+        tokens = self.tokenize(self.render(messages))
+        self._check_fits(len(tokens), max_tokens)
+        with self._lock:
+            yield from self._generate(tokens, max_tokens, temperature, should_stop, stats)
+
+    def _check_fits(self, prompt_tokens: int, max_tokens: int) -> None:
+        if prompt_tokens + max_tokens > self.n_ctx:
+            raise ContextTooSmall(
+                f"the prompt needs {prompt_tokens} + {max_tokens} tokens but {self.name} has a "
+                f"context of {self.n_ctx}; raise n_ctx (e.g. LOCALBOT_N_CTX=8192) or ask a shorter question"
+            )
+
+    def _generate(
+        self,
+        tokens: list[int],
+        max_tokens: int,
+        temperature: float,
+        should_stop: Callable[[], bool] | None,
+        stats: GenerationStats,
+    ) -> Iterator[str]:
+        llama = self._llama
+        stats.prompt_tokens = len(tokens)
+        stats.cached_tokens = _common_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
+        started = time.perf_counter()
+        pieces = llama.create_completion(
+            tokens, max_tokens=max_tokens, temperature=temperature, seed=self.seed,
+            top_p=0.9, repeat_penalty=1.1, stream=True,
+        )  # fmt: skip
+        try:
+            for chunk in pieces:
+                if should_stop is not None and should_stop():
+                    stats.cancelled = True
+                    break
+                text = chunk["choices"][0]["text"]
+                if stats.completion_tokens == 0:
+                    stats.ttft_ms = (time.perf_counter() - started) * 1000
+                stats.completion_tokens += 1
+                if text:
+                    yield text
+        finally:
+            pieces.close()
+            stats.total_ms = (time.perf_counter() - started) * 1000
+
+
+def _token_text(llama: Any, token: int) -> str:
+    if token < 0:
+        return ""
+    return str(llama._model.token_get_text(token))
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    count = 0
+    for left, right in zip(a, b, strict=False):
+        if left != right:
+            break
+        count += 1
+    return count
+
+
+def gpu_available() -> bool:
+    """True when this llama.cpp build can offload layers to a GPU."""
+    try:
+        import llama_cpp
+
+        return bool(llama_cpp.llama_supports_gpu_offload())
+    except (ImportError, AttributeError):
+        return False
+
+
+def cpu_has_amx() -> bool:
+    """True on CPUs with Intel AMX tiles."""
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "amx_tile" in cpuinfo
+
+
+@contextlib.contextmanager
+def _extra_buffer_types(enabled: bool) -> Iterator[None]:
+    """Turn ggml's extra CPU buffer types (AMX and weight repacking) off while a model loads.
+
+    On AMX machines (seen on virtual Xeons) llama.cpp 0.3.36 segfaults in the first decode when
+    they are on; the Llama constructor has no argument for it, so the default model parameters
+    are patched for the duration of the constructor only.
+    """
+    if enabled:
+        yield
+        return
+    import llama_cpp.llama_cpp as bindings
+
+    original = bindings.llama_model_default_params
+
+    def without_extra_buffers() -> Any:
+        params = original()
+        params.use_extra_bufts = False
+        return params
+
+    bindings.llama_model_default_params = without_extra_buffers
+    try:
+        yield
+    finally:
+        bindings.llama_model_default_params = original

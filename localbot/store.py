@@ -1,0 +1,155 @@
+"""Interactions kept on the device: sessions, turns with retrieval traces and timings, feedback.
+
+Questions arrive here already redacted; nothing in this module sends data anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from localbot.db import utc_now, write_transaction
+
+RATINGS = ("up", "down")
+
+
+class StoreError(ValueError):
+    """A request about stored interactions cannot be met (unknown id, bad rating)."""
+
+
+@dataclass(frozen=True)
+class StoredTurn:
+    """A past turn, as needed to rebuild a conversation's prompt."""
+
+    id: int
+    question: str
+    context: str
+    answer: str
+    status: str
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """Everything logged about one question and its answer."""
+
+    session_id: str
+    question: str
+    context: str
+    answer: str
+    status: str
+    model: str
+    retrieval: list[dict[str, Any]]
+    products: list[str]
+    corrections: list[dict[str, Any]]
+    timings: dict[str, float]
+    history_trimmed: int = 0
+
+
+class InteractionStore:
+    """Reads and writes the interaction tables of one database."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def start_session(self, mode: str = "staff", customer_id: str | None = None) -> str:
+        """Create a session and return its id."""
+        session_id = uuid.uuid4().hex[:12]
+        with write_transaction(self.db):
+            self.db.execute(
+                "INSERT INTO sessions(id, created_at, mode, customer_id) VALUES (?, ?, ?, ?)",
+                [session_id, utc_now(), mode, customer_id],
+            )
+        return session_id
+
+    def session_exists(self, session_id: str) -> bool:
+        """Whether a session with this id is stored."""
+        return self.db.execute("SELECT 1 FROM sessions WHERE id = ?", [session_id]).fetchone() is not None
+
+    def history(self, session_id: str) -> list[StoredTurn]:
+        """The session's turns still inside the model's context window, oldest first."""
+        start = self.context_start(session_id)
+        rows = self.db.execute(
+            "SELECT id, question, context, answer, status FROM turns"
+            " WHERE session_id = ? AND id >= ? AND status IN ('complete', 'cancelled')"
+            " ORDER BY id",
+            [session_id, start],
+        ).fetchall()
+        return [StoredTurn(*row) for row in rows]
+
+    def context_start(self, session_id: str) -> int:
+        """Id of the oldest turn the model still sees in this session."""
+        row = self.db.execute("SELECT context_start FROM sessions WHERE id = ?", [session_id]).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_context_start(self, session_id: str, turn_id: int) -> None:
+        """Drop turns before ``turn_id`` from the model's view (they stay stored and visible)."""
+        with write_transaction(self.db):
+            self.db.execute("UPDATE sessions SET context_start = ? WHERE id = ?", [turn_id, session_id])
+
+    def record_turn(self, record: TurnRecord) -> int:
+        """Store one turn and return its id."""
+        with write_transaction(self.db):
+            cursor = self.db.execute(
+                "INSERT INTO turns(session_id, created_at, question, context, answer, status, model,"
+                " retrieval, products, corrections, timings, history_trimmed)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    record.session_id, utc_now(), record.question, record.context, record.answer,
+                    record.status, record.model, json.dumps(record.retrieval),
+                    json.dumps(record.products), json.dumps(record.corrections),
+                    json.dumps(record.timings), record.history_trimmed,
+                ],
+            )  # fmt: skip
+        return int(cursor.lastrowid or 0)
+
+    def add_feedback(self, turn_id: int, rating: str, comment: str = "") -> int:
+        """Record thumbs up/down (with an optional comment) for a turn; returns the feedback id."""
+        if rating not in RATINGS:
+            raise StoreError(f"rating must be 'up' or 'down', not {rating!r}")
+        if self.db.execute("SELECT 1 FROM turns WHERE id = ?", [turn_id]).fetchone() is None:
+            raise StoreError(f"no turn with id {turn_id}; use the turn_id printed by 'localbot ask'")
+        with write_transaction(self.db):
+            cursor = self.db.execute(
+                "INSERT INTO feedback(turn_id, rating, comment, created_at) VALUES (?, ?, ?, ?)",
+                [turn_id, rating, comment.strip()[:2000], utc_now()],
+            )
+        return int(cursor.lastrowid or 0)
+
+    def turn(self, turn_id: int) -> dict[str, Any] | None:
+        """One stored turn as a dict (JSON columns decoded), or None."""
+        cursor = self.db.execute("SELECT * FROM turns WHERE id = ?", [turn_id])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        record = dict(zip([c[0] for c in cursor.description], row, strict=True))
+        for column in ("retrieval", "products", "corrections", "timings"):
+            record[column] = json.loads(record[column])
+        return record
+
+    def feedback_for(self, turn_id: int) -> list[dict[str, Any]]:
+        """Feedback rows for one turn, oldest first."""
+        cursor = self.db.execute(
+            "SELECT id, rating, comment, created_at FROM feedback WHERE turn_id = ? ORDER BY id", [turn_id]
+        )
+        return [dict(zip(["id", "rating", "comment", "created_at"], r, strict=True)) for r in cursor]
+
+    def sessions(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent sessions with their first question and turn count, newest first."""
+        cursor = self.db.execute(
+            "SELECT s.id, s.created_at, s.mode, count(t.id),"
+            " (SELECT question FROM turns WHERE session_id = s.id ORDER BY id LIMIT 1)"
+            " FROM sessions s LEFT JOIN turns t ON t.session_id = s.id"
+            " GROUP BY s.id ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?",
+            [limit],
+        )
+        keys = ["id", "created_at", "mode", "turns", "first_question"]
+        return [dict(zip(keys, row, strict=True)) for row in cursor]
+
+    def delete_session(self, session_id: str) -> None:
+        """Delete a session with its turns and feedback."""
+        with write_transaction(self.db):
+            self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
