@@ -147,6 +147,24 @@ class Assistant:
         """Hybrid search over the catalogue (what ``localbot search`` shows)."""
         return self.search_engine.search(query, limit or self.settings.search_limit)
 
+    def sessions(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent conversations, newest first (id, created_at, mode, turns, first_question)."""
+        return self.store.sessions(limit)
+
+    def conversation(self, session_id: str) -> list[dict[str, Any]]:
+        """All turns of a stored conversation, oldest first, to show it again."""
+        return self.store.turns(session_id)
+
+    def delete_session(self, session_id: str) -> None:
+        """Delete a conversation with its turns and feedback."""
+        self.store.delete_session(session_id)
+
+    def product_cards(self, skus: list[str]) -> list[ProductCard]:
+        """Current cards for SKUs (prices and stock read now from the database)."""
+        found = self.search_engine.products_by_sku(skus)
+        return [ProductCard(p.sku, p.name, p.price, p.currency, p.stock, 0.0, p.brand, p.category)
+                for sku in skus if (p := found.get(sku))]  # fmt: skip
+
     def feedback(self, turn_id: int, rating: str, comment: str = "") -> int:
         """Record thumbs up or down for an answer."""
         return self.store.add_feedback(turn_id, rating, comment)

@@ -149,6 +149,20 @@ class InteractionStore:
         keys = ["id", "created_at", "mode", "turns", "first_question"]
         return [dict(zip(keys, row, strict=True)) for row in cursor]
 
+    def turns(self, session_id: str) -> list[dict[str, Any]]:
+        """Every stored turn of a session, oldest first (for reopening a conversation)."""
+        cursor = self.db.execute(
+            "SELECT id, created_at, question, answer, status, products, corrections, timings"
+            " FROM turns WHERE session_id = ? ORDER BY id",
+            [session_id],
+        )
+        keys = ["id", "created_at", "question", "answer", "status", "products", "corrections", "timings"]
+        turns = [dict(zip(keys, row, strict=True)) for row in cursor]
+        for turn in turns:
+            for column in ("products", "corrections", "timings"):
+                turn[column] = json.loads(turn[column])
+        return turns
+
     def delete_session(self, session_id: str) -> None:
         """Delete a session with its turns and feedback."""
         with write_transaction(self.db):
