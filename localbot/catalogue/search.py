@@ -31,7 +31,8 @@ _STOPWORDS = frozenset(
     """a an and are as at be but by can could do does for from get got have how i i'm if in is it
     its i'd i've me my need of on or our please show so some that the their them there these
     this to us want was we what when where which who why will with would you your any anything
-    looking look buy good best recommend something tell about find got ve""".split()
+    looking look buy good best recommend something tell about find got ve what's where's
+    it's that's there's""".split()
 )
 
 

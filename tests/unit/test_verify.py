@@ -1,0 +1,84 @@
+from localbot.catalogue.search import Product
+from localbot.verify import FactChecker, StreamingVerifier, verify_text
+
+TENT = Product("TEN-0001", "Northpeak Ridgeback 2 Tent", "Northpeak", "Tents", "", 249.95, "USD", 12, {})
+MAT = Product("SLP-0002", "Basecamp Basics Foam Mat", "Basecamp Basics", "Sleeping Bags & Mats", "", 14.99, "USD", 0, {})
+
+
+def checker(**kwargs):
+    return FactChecker([TENT, MAT], **kwargs)
+
+
+def test_correct_facts_pass_unchanged():
+    text = "The Northpeak Ridgeback 2 Tent (SKU TEN-0001) costs $249.95 and is in stock."
+    c = checker()
+    assert verify_text(text, c) == text
+    assert c.corrections == []
+
+
+def test_wrong_price_is_corrected_and_recorded():
+    c = checker()
+    out = verify_text("The Ridgeback 2 Tent costs $199.", c)
+    assert "$249.95" in out and "$199" not in out
+    assert c.corrections[0].kind == "price" and c.corrections[0].sku == "TEN-0001"
+
+
+def test_price_of_no_product_is_removed():
+    c = checker()
+    out = verify_text("We have great deals from $5.", c)
+    assert "$5" not in out
+    assert c.corrections[0].corrected == "the price shown on its card"
+
+
+def test_price_the_shopper_named_may_be_repeated():
+    c = checker(allowed_amounts=[100])
+    assert verify_text("Here are tents under $100.", c) == "Here are tents under $100."
+
+
+def test_invented_sku_is_replaced_by_the_named_product():
+    c = checker()
+    out = verify_text("Try the Northpeak Ridgeback 2 Tent (SKU TEN-9999).", c)
+    assert "TEN-9999" not in out and "TEN-0001" in out
+
+
+def test_invented_sku_without_product_is_removed():
+    c = checker()
+    out = verify_text("Ask for ABC-1234 at the desk.", c)
+    assert "ABC-1234" not in out
+    assert c.corrections[0].kind == "sku"
+
+
+def test_real_sku_from_the_database_is_accepted():
+    other = Product("CLM-0001", "Harness", "Summit & Co", "Climbing", "", 59.0, "USD", 3, {})
+    c = FactChecker([TENT], lookup_sku=lambda sku: other if sku == "CLM-0001" else None)
+    assert verify_text("The CLM-0001 costs $59.00.", c) == "The CLM-0001 costs $59.00."
+
+
+def test_stock_claims_are_checked():
+    c = checker()
+    out = verify_text("The Basecamp Basics Foam Mat is in stock. The Ridgeback 2 Tent is sold out.", c)
+    assert out == "The Basecamp Basics Foam Mat is out of stock. The Ridgeback 2 Tent is in stock."
+    assert [x.kind for x in c.corrections] == ["stock", "stock"]
+
+
+def test_stock_counts_are_checked_and_carried_to_the_next_sentence():
+    c = checker()
+    out = verify_text("I recommend the Ridgeback 2 Tent. Only 3 left!", c)
+    assert "12 in stock" in out
+
+
+def test_streaming_never_shows_a_claim_before_it_is_checked():
+    verifier = StreamingVerifier(checker())
+    shown = ""
+    for piece in ["The ", "Ridgeback ", "2 ", "Tent ", "costs ", "$1", "99", ".", " Enjoy", " it", " a", " lot", "!"]:
+        shown += verifier.feed(piece)
+        assert "$199" not in shown and "$1" not in shown.replace("$249.95", "")
+    shown += verifier.finish()
+    assert shown == verifier.text
+    assert "$249.95" in shown
+
+
+def test_streaming_releases_plain_text_before_the_sentence_ends():
+    verifier = StreamingVerifier(checker())
+    shown = "".join(verifier.feed(word + " ") for word in "This is a lovely tent for summer trips".split())
+    assert shown.startswith("This is a lovely")
