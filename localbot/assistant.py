@@ -198,7 +198,7 @@ class Assistant:
 
     def _grounding(self, results: SearchResults) -> tuple[list[Product], list[Passage]]:
         """The products and passages relevant enough to give the model."""
-        relevant = [h for h in results.hits if (h.similarity or 0) >= self.settings.min_similarity]
+        relevant = results.relevant(self.settings.min_similarity)
         if results.filters.active and results.hits:
             relevant = relevant or results.hits[:3]  # filters did the selecting
         products = [h.product for h in relevant if h.product][: self.settings.context_products]

@@ -51,7 +51,7 @@ class Settings:
     context_products: int = _setting(5, "Products described to the model for one answer.")
     context_documents: int = _setting(2, "Knowledge-document passages given to the model.")
     min_similarity: float = _setting(
-        0.32, "Cosine similarity below which nothing counts as relevant to a question."
+        0.34, "Cosine similarity below which a result does not count as relevant to a question."
     )
     mode: str = _setting("staff", "UI mode: 'staff' (full) or 'kiosk' (anonymous, PIN to leave).")
     kiosk_idle_seconds: int = _setting(120, "Kiosk: seconds of inactivity before the screen resets.")

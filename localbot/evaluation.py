@@ -3,7 +3,7 @@
 A question file has one JSON object per line: ``question`` and ``relevant``, either a list of SKUs
 or document paths, or an object mapping them to graded relevance (1 = relevant, 2 = very). An empty
 ``relevant`` marks a question the store cannot answer; those measure how often search correctly
-finds nothing relevant (best similarity under the threshold) instead of counting for recall.
+finds nothing relevant (see ``SearchResults.relevant``) instead of counting for recall.
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def _accumulate(
         scores.mrr += reciprocal_rank(ranked, item.relevant)
         scores.ndcg_at_10 += ndcg_at(ranked, item.relevant, NDCG_AT)
     elif results.mode != "keyword":
-        scores.abstain_accuracy += results.best_similarity < threshold
+        scores.abstain_accuracy += not results.relevant(threshold)
 
 
 def _averages(sums: dict[str, ModeScores], answerable: int, total: int) -> dict[str, ModeScores]:

@@ -84,18 +84,27 @@ class FactChecker:
                     found[product.sku] = (position, product)
         return sorted(found.values(), key=lambda item: item[0])
 
+    def _named(self, sentence: str) -> dict[str, Product]:
+        """Products named by name (not SKU) in the sentence: a SKU must agree with them."""
+        lowered = sentence.lower()
+        return {
+            p.sku: p
+            for p in self.products.values()
+            if any(needle in lowered for needle in _name_needles(p)[:1] + _name_needles(p)[2:])
+        }
+
     def _check_skus(self, sentence: str) -> str:
+        named = self._named(sentence)
+
         def fix(match: re.Match[str]) -> str:
             sku = match.group(0)
-            if sku in self.products:
-                return sku
-            real = self.lookup_sku(sku)
-            if real is not None:
+            if sku not in self.products and (real := self.lookup_sku(sku)) is not None:
                 self.products[sku] = real
+            if sku in self.products and (not named or sku in named):
                 return sku
-            named = self._mentions(sentence)
-            replacement = named[0][1].sku if len(named) == 1 else ""
-            self._record("sku", sku, replacement, replacement or None, "SKU not in the catalogue")
+            replacement = next(iter(named)) if len(named) == 1 else ""
+            reason = "SKU belongs to another product" if sku in self.products else "SKU not in the catalogue"
+            self._record("sku", sku, replacement, replacement or None, reason)
             return replacement
 
         fixed = SKU_TOKEN.sub(fix, sentence)

@@ -64,6 +64,11 @@ class QueryFilters:
             or self.categories
         )
 
+    @property
+    def excludes_documents(self) -> bool:
+        """Price and stock filters mean shopping; a brand or category word may be a policy question."""
+        return self.min_price is not None or self.max_price is not None or self.in_stock
+
     def describe(self) -> str:
         """Human words for the filters in force, e.g. 'under $100, in stock, brand Velocita'."""
         parts = []

@@ -4,7 +4,7 @@ from localbot.catalogue.search import RRF_K, _fuse, fts_query
 def test_rrf_rewards_agreement():
     keyword = [(1, 9.0), (2, 8.0), (3, 7.0)]
     vector = [(3, 0.9), (4, 0.8), (1, 0.7)]
-    hits = _fuse(keyword, vector, "hybrid")
+    hits = _fuse(keyword, vector)
     assert [h.ref for h in hits][:2] == ["1", "3"]
     top = hits[0]
     assert top.keyword_rank == 1 and top.vector_rank == 3
@@ -12,7 +12,7 @@ def test_rrf_rewards_agreement():
 
 
 def test_single_mode_keeps_order():
-    hits = _fuse([], [(7, 0.9), (5, 0.5)], "vector")
+    hits = _fuse([], [(7, 0.9), (5, 0.5)])
     assert [h.ref for h in hits] == ["7", "5"]
 
 

@@ -82,3 +82,11 @@ def test_streaming_releases_plain_text_before_the_sentence_ends():
     verifier = StreamingVerifier(checker())
     shown = "".join(verifier.feed(word + " ") for word in "This is a lovely tent for summer trips".split())
     assert shown.startswith("This is a lovely")
+
+
+def test_sku_of_another_product_is_fixed_to_the_named_one():
+    c = checker()
+    out = verify_text("- Northpeak Ridgeback 2 Tent (SKU SLP-0002): $249.95, 12 in stock", c)
+    assert "TEN-0001" in out and "SLP-0002" not in out
+    assert c.corrections[0].reason == "SKU belongs to another product"
+    assert len(c.corrections) == 1  # price and stock now attributed to the right product
