@@ -38,9 +38,9 @@ def open_assistant(args: argparse.Namespace) -> Assistant:
 
 
 def _modules() -> list[ModuleType]:
-    from localbot.commands import catalogue, conversation, system
+    from localbot.commands import catalogue, conversation, kiosk, system
 
-    return [catalogue, conversation, system]
+    return [catalogue, conversation, system, kiosk]
 
 
 COMMAND_MODULES = _modules()
