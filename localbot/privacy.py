@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
@@ -103,6 +102,10 @@ def _merge_same_type(findings: Iterable[Finding]) -> list[Finding]:
     return merged
 
 
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 def _finding(kind: str, match: re.Match[str], group: int | str = 0) -> Finding:
     return Finding(kind, match.span(group))
 
@@ -110,7 +113,7 @@ def _finding(kind: str, match: re.Match[str], group: int | str = 0) -> Finding:
 # --- e-mail addresses --------------------------------------------------------------------------
 
 _DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL = re.compile(rf"(?<![\w.+-])[\w.%+-]+@(?:{_DOMAIN}\.)+[A-Za-z]{{2,24}}\b")
+_EMAIL = re.compile(rf"(?<![\w.+'-])[\w.%+'-]+@(?:{_DOMAIN}\.)+[A-Za-z]{{2,24}}\b")
 # "jane.doe (at) example (dot) com": people obfuscate addresses they type into forms.
 _EMAIL_SPELLED = re.compile(
     r"(?<![\w.+-])[\w.%+-]+\s*(?:[\[(]\s*at\s*[\])]|\s+at\s+)\s*[A-Za-z0-9-]+"
@@ -171,7 +174,7 @@ def _iban_checksum_ok(candidate: str) -> bool:
 _DIGIT_GROUPS = re.compile(r"(?<![\w.,/-])\d+(?:[ -]\d+)*(?![\w/]|[.,]\d)")
 _NOT_A_CARD_BEFORE = re.compile(
     r"(?:\b(?:order|tracking|invoice|ref|reference|sku|item|serial|barcode|upc|ean|isbn|receipt)"
-    r"\b|#)\s*(?:number|no\.?|num|id|code)?\s*(?:is|was)?\s*[:#]?\s*$",
+    r")\b\s*(?:number|no\.?|num|id|code)?\s*(?:is|was)?\s*[:#]?\s*$",
     re.IGNORECASE,
 )
 
@@ -237,13 +240,19 @@ _NOT_A_PHONE_BEFORE = re.compile(
     r"\s*(?:number|no\.?|num|id|code)?\s*(?:is|was)?\s*[:#]?\s*$",
     re.IGNORECASE,
 )
+# "20000 10000 mAh" is a measurement, whatever its digits look like.
+_UNIT_AFTER = re.compile(
+    r"\s*(?:mah|mm|cm|km|kg|lbs?|oz|ml|lumens?|lm|mhz|ghz|gb|tb|kcal|psi|kn|w|v|l|m|g|°)\b",
+    re.IGNORECASE,
+)
 _INTERNATIONAL = re.compile(
-    r"(?<![\w+])(?:\+\s?|00|011[ .-]?)[1-9]\d{0,2}(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){1,6}(?!\w)"
+    r"(?<![\w+])(?:\+\s?|00|011[ .-]?)[1-9]\d{0,2}(?:[ .-]?\(0\))?"
+    r"(?:[ .-]?\(?\d{1,5}\)?){1,6}(?!\w)"
 )
 _PHONE_CUE = re.compile(
     r"\b(?:call(?:ed)?|phone|tel|telephone|mobile|cell(?:phone)?|text\s+me|whats\s?app|reach\s+me"
     r"|ring\s+me|my\s+number|contact\s+number|fax|landline)\b[^\d+\n]{0,25}"
-    r"(\+?\(?\d[\d ().-]{5,22}\d)",
+    r"(\+?(?:[ .-]?\(?\d+\)?)+)",
     re.IGNORECASE,
 )
 
@@ -253,7 +262,8 @@ def _phones(text: str, regions: Sequence[str]) -> Iterator[Finding]:
     spans += [span for m in _INTERNATIONAL.finditer(text) if (span := _international(m))]
     spans += [span for m in _PHONE_CUE.finditer(text) if (span := _cued_number(m))]
     for start, end in spans:
-        if not _NOT_A_PHONE_BEFORE.search(text[max(0, start - 30) : start]):
+        code_before = _NOT_A_PHONE_BEFORE.search(text[max(0, start - 30) : start])
+        if not (code_before or _UNIT_AFTER.match(text, end)):
             yield Finding("PHONE", (start, end))
 
 
@@ -299,19 +309,22 @@ def _cued_number(match: re.Match[str]) -> tuple[int, int] | None:
 
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")  # fmt: skip
-_DATE = (
+_FULL_DATE = (
     rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?(?:\s+\d{{4}})?"
-    rf"|\d{{1,2}}[/.]\d{{1,2}}(?![/.\d])|(?:19|20)\d{{2}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?(?:\s+\d{{4}})?)"
 )
-_BIRTH_CUE = r"(?:born|birth\s?day|b-?day|birth\s?date|date\s+of\s+birth|d\.?o\.?b\.?)"
+# After a cue a bare day/month ("birthday is 3/14") or a year ("born in 1985") is enough.
+_DATE = rf"(?:{_FULL_DATE}|\d{{1,2}}[/.]\d{{1,2}}(?![/.\d])|(?:19|20)\d{{2}})"
+_BIRTH_CUE = r"(?:born|birth\s?day|b-?day|birth\s?date|date\s+of\s+birth|d\.?o\.?b)\b\.?"
 _DOB_AFTER_CUE = re.compile(
-    rf"\b{_BIRTH_CUE}(?:\s+(?:is|was|on|in|of|=|:)|\s*[:=-]|\s+\w+'s|\s+my)*\s*({_DATE})\b",
+    rf"\b{_BIRTH_CUE}(?:\s*(?:is\b|was\b|on\b|in\b|of\b|the\b|it['’]?s\b|['’]s\b|[=:,–-]))*"
+    rf"\s*({_DATE})(?![\w/-])",
     re.IGNORECASE,
 )
 _DOB_BEFORE_CUE = re.compile(
-    rf"\b({_DATE})\s*(?:\(|,|-)?\s*(?:is\s+(?:my|his|her|their)\s+)?{_BIRTH_CUE}", re.IGNORECASE
+    rf"\b({_FULL_DATE})\s*[(,–-]?\s*(?:is\s+(?:my|his|her|their)\s+|my\s+)?{_BIRTH_CUE}",
+    re.IGNORECASE,
 )
 
 
@@ -328,44 +341,75 @@ _STREET_TYPE = (
     r"|sq|row|mews|gardens|grove|walk|alley|pike|esplanade|broadway)"
 )
 # Words that follow a number in shop talk ("2 person", "500 GB", "3 season"): never a street name.
-_NOT_STREET_WORDS = frozenset(
+_NOT_STREET_WORDS = _word_set(
     "a an the of on in at to for and or with my your our his her their more less than per x by"
     " gb tb mb mm cm m km l ml litre liter liters litres kg g lb lbs oz person people persons"
     " season seasons inch inches in ft feet foot day days night nights hour hours min minutes"
     " pack packs pc pcs piece pieces pair pairs mile miles year years month months week weeks"
-    " times pm am percent off items units size sizes".split()
+    " times pm am percent off items units size sizes one two three four five six seven eight"
+    " nine ten dozen"
+)
+# Street types that also name hiking routes ("7 Lakes Trail"): a one-digit number is a route.
+_ROUTE_TYPES = _word_set("trail trl loop way walk path")
+# Nouns after the street type mean a product or a place name, not an address ("Drive collection").
+_PRODUCT_NOUNS = _word_set(
+    "bike bikes light lights collection jacket jackets tent tents pack packs shoe shoes boot boots"
+    " runner runners bag bags lamp stove kit set series edition model range hike hikes ride run"
+    " race map maps guide zipper"
+)
+_ADDRESS_CUE = re.compile(
+    r"\b(?:live|living|address|ship|deliver|send|mail|house|home|located|move|moved)\b",
+    re.IGNORECASE,
 )
 _NAME_WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,3}(?:st|nd|rd|th))"
+_UNIT = r"(?:apt|apartment|unit|suite|ste|flat|fl|floor|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b"
 _STREET = re.compile(
-    rf"(?<![\w$.,/-])[1-9]\d{{0,4}}[A-Za-z]?(?:-\d{{1,5}})?,?\s+((?:{_NAME_WORD}\s+){{1,3}})"
-    rf"{_STREET_TYPE}\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?"
-    r"(?:,?\s+(?:apt|apartment|unit|suite|ste|flat|fl|floor|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b)?",
+    rf"(?<![\w$.,/-])(?:{_UNIT},?\s+)?([1-9]\d{{0,4}})[A-Za-z]?(?:-\d{{1,5}})?,?\s+"
+    rf"((?:{_NAME_WORD}\s+){{1,3}})({_STREET_TYPE})\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?"
+    rf"(?:,?\s+{_UNIT})?(?=(\s+[\w-]+)?)",
     re.IGNORECASE,
 )
 _CONTINENTAL_STREET = re.compile(
     r"\b[^\W\d_]*(?:straße|strasse|str\.|weg|gasse|platz|allee|laan|straat|gatan|vej|veien)"
     r"\s+\d{1,4}[a-z]?\b"
-    r"|\b\d{1,4},?\s+(?:rue|avenue|boulevard|bd|chemin|allée|impasse|quai|place)"
+    r"|\b\d{1,4},?\s+(?:rue|avenue|boulevard|bd|chemin|allée|impasse|quai)"
     r"(?:\s+(?:de|du|des|la|le|les|d'|l')?\s*[^\W\d_][\w'’-]*){1,4}"
-    r"|\b(?:Calle|Avenida|Via|Viale|Piazza|Rua|Carrer|Plaza|Paseo)(?:\s+(?:de|del|la|los)?\s*"
-    r"[A-Z][\w'’-]*){1,3},?\s+\d{1,4}\b"
     r"|\bP\.?\s?O\.?\s?Box\s+\d{1,6}\b",
     re.IGNORECASE,
 )
-# After a street: ", Bend, OR 97701" or ", 10115 Berlin": the postcode that completes it.
+# Case matters here: "Via Roma 12" is an address, "via ups 2" is not.
+_SOUTHERN_STREET = re.compile(
+    r"\b(?:Calle|Avenida|Via|Viale|Piazza|Rua|Carrer|Plaza|Paseo)"
+    r"(?:\s+(?:de|del|la|los|da|do)?\s*[A-Z][\w'’-]*){1,3},?\s+\d{1,4}\b"
+)
+# After a street: ", Bend, OR 97701", " 97701" or ", 10115 Berlin": the postcode that completes it.
 _POSTCODE_AFTER_STREET = re.compile(
-    r"^,?\s*(?:[A-Za-z][A-Za-z .'-]{1,30},?\s*)?(?:[A-Z]{2}\s+)?(\d{5}(?:-\d{4})?)\b"
+    r"^(?:,\s*(?:[A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,2},?\s+){0,2}|,?\s+)"
+    r"(\d{5}(?:-\d{4})?)\b"
     r"|^,?\s*(\d{4,5})\s+[A-Z][a-z]"
 )
 
 
 def _addresses(text: str) -> Iterator[Finding]:
     for match in _STREET.finditer(text):
-        words = match.group(1).lower().split()
-        if not any(word.strip(".") in _NOT_STREET_WORDS for word in words):
+        if _is_street(match):
             yield from _street_with_postcode(text, match.span())
-    for match in _CONTINENTAL_STREET.finditer(text):
-        yield from _street_with_postcode(text, match.span())
+    for pattern in (_CONTINENTAL_STREET, _SOUTHERN_STREET):
+        for match in pattern.finditer(text):
+            yield from _street_with_postcode(text, match.span())
+
+
+def _is_street(match: re.Match[str]) -> bool:
+    """Reject shop talk shaped like an address: "2 more on the way", "7 Lakes Trail"."""
+    words = [word.strip(".").lower() for word in match.group(2).split()]
+    next_word = (match.group(4) or "").strip().lower()
+    shop_talk = any(word in _NOT_STREET_WORDS for word in words) or next_word in _PRODUCT_NOUNS
+    short_route = len(match.group(1)) == 1 and match.group(3).lower() in _ROUTE_TYPES
+    if short_route:  # "1 Infinite Loop" is an address when told so, or when a postcode follows
+        before = match.string[max(0, match.start() - 30) : match.start()]
+        after = match.string[match.end() : match.end() + 60]
+        short_route = not (_ADDRESS_CUE.search(before) or _POSTCODE_AFTER_STREET.match(after))
+    return not (shop_talk or short_route)
 
 
 def _street_with_postcode(text: str, span: tuple[int, int]) -> Iterator[Finding]:
@@ -373,7 +417,9 @@ def _street_with_postcode(text: str, span: tuple[int, int]) -> Iterator[Finding]
     following = _POSTCODE_AFTER_STREET.match(text[span[1] : span[1] + 60])
     if following:
         group = 1 if following.group(1) else 2
-        yield Finding("POSTCODE", (span[1] + following.start(group), span[1] + following.end(group)))
+        yield Finding(
+            "POSTCODE", (span[1] + following.start(group), span[1] + following.end(group))
+        )
 
 
 _US_STATES = (
@@ -394,13 +440,16 @@ _POSTCODES = (
     re.compile(rf"\b(?i:{_US_STATE_NAMES}),?\s+({_ZIP})\b"),
     re.compile(
         r"\b(?:zip|zip\s?code|post\s?code|postal\s+code)(?:\s+is|\s*:)?\s*"
-        rf"({_ZIP}|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b",
+        rf"({_ZIP}|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b"
+        # "YKK zip 10000 cycles": a count, not a postcode.
+        r"(?!\s+[a-z])",
         re.IGNORECASE,
     ),
-    # UK: outward code, space, inward code (inward letters never use C, I, K, M, O or V).
-    re.compile(r"\b((?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE),
-    # Canada: A1A 1A1.
-    re.compile(r"\b([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d)\b", re.IGNORECASE),
+    # UK, in capitals ("SW1A 1AA"; inward letters never use C, I, K, M, O or V): in lower case
+    # the shape is too close to shop talk ("a5 4th"), so it needs a cue above.
+    re.compile(r"\b((?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s\d[ABD-HJLNP-UW-Z]{2})\b"),
+    # Canada, in capitals: A1A 1A1.
+    re.compile(r"\b([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d)\b"),
 )
 # "2TB 4GB"-style capacities are product talk, not an inward postcode.
 _CAPACITY = re.compile(r"\d(?:GB|TB|PB|LB)$", re.IGNORECASE)
@@ -415,81 +464,98 @@ def _postcodes(text: str) -> Iterator[Finding]:
 
 # --- self-introduced names ----------------------------------------------------------------------
 
-_WORD = r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
-_NAME_CUE = re.compile(
-    r"\b(?:my\s+name\s+is|my\s+name'?s|name'?s|name\s+is|name\s*:|i'?m\s+called|i\s+am\s+called"
-    r"|(?:they|you\s+can|please)\s+call\s+me|call\s+me|this\s+is)\s+"
-    rf"({_WORD}(?:\s+{_WORD}){{0,2}})",
-    re.IGNORECASE,
+_REST = r"[^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
+_WORD = rf"[^\W\d_]{_REST}"
+_CAPITALISED = rf"[A-ZÀ-ÖØ-Þ]{_REST}"
+_NAME_WORDS = rf"({_WORD}(?:\s+{_WORD}){{0,2}})"
+_CAPITALISED_WORDS = rf"({_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}})"
+_PUNCTUATION_ENDS = (".", ",", "!", ";", ":", "-", "")
+
+
+@dataclass(frozen=True)
+class _NameRule:
+    """A cue that introduces a name, how sure it is, and what must follow the name."""
+
+    pattern: re.Pattern[str]
+    lower_case_ok: bool = False  # "my name is sam" names sam; "call me crazy" does not
+    endings: tuple[str, ...] = ()  # if set, the name must be followed by one of these
+
+
+_NAME_RULES = (
+    _NameRule(
+        re.compile(
+            r"\b(?:(?:my|his|her|their)\s+name\s+is|(?:my|his|her|their)\s+name['’]?s"
+            rf"|i['’]?m\s+called|i\s+am\s+called|i\s+go\s+by)\s+{_NAME_WORDS}"
+            rf"|(?:^|[\n,;.]\s*)name\s*:\s*{_NAME_WORDS}",
+            re.IGNORECASE,
+        ),
+        lower_case_ok=True,
+    ),
+    _NameRule(re.compile(rf"\b(?i:call\s+me)\s+{_CAPITALISED_WORDS}")),
+    # "I'm Sarah, ..." introduces Sarah; "I'm Large in most brands" does not.
+    _NameRule(
+        re.compile(rf"\b(?i:i['’]?m|i\s+am)\s+{_CAPITALISED_WORDS}"),
+        endings=(*_PUNCTUATION_ENDS, "and ", "from ", "here"),
+    ),
+    # "It's Kenji here" introduces Kenji; "it's Gore-Tex, right?" does not.
+    _NameRule(
+        re.compile(rf"\b(?i:this\s+is|it['’]?s)\s+{_CAPITALISED_WORDS}"),
+        endings=("from ", "here", "speaking", "calling"),
+    ),
+    _NameRule(re.compile(rf"\b(?i:mr|mrs|ms|miss|mx|dr|prof)\.?\s+{_CAPITALISED_WORDS}")),
+    _NameRule(
+        re.compile(
+            rf"\b(?i:thanks|thank\s+you|cheers|regards|sincerely|love),?\s+({_CAPITALISED})"
+            r"\s*[.!]?\s*$"
+        )
+    ),
 )
-_I_AM = re.compile(rf"\b(?:i'?m|i\s+am)\s+([A-Z]{_WORD[10:]}(?:\s+[A-Z]{_WORD[10:]}){{0,2}})")
-_TITLED = re.compile(
-    rf"\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+([A-Z]{_WORD[10:]}(?:\s+[A-Z]{_WORD[10:]})?)"
-)
-_SIGN_OFF = re.compile(
-    rf"\b(?:thanks|thank\s+you|cheers|regards|best|sincerely|love),?\s+([A-Z]{_WORD[10:]})\s*[.!]?\s*$",
-    re.IGNORECASE,
-)
-_NOT_NAME_WORDS = frozenset(
+_NOT_NAME_WORDS = _word_set(
     "a an the and or but i me my you your we our he she they it is are was be been am not no yes"
     " looking interested trying searching here there just also so very really too in on at for to"
     " from of with by about after before back later now today tomorrow tonight soon please asap"
     " when if then need needing want wanting would could can will should like have having has got"
-    " buying shopping going coming planning hoping new a bit sure fine good great ok okay thanks"
-    " that this what who how why which over under around up down out only still again"
-    " speaking calling".split()
-)
-# Capitalised words after "I'm" / titles that are not names: nationalities, sizes, brands.
-_NOT_NAMES_CAPITALISED = frozenset(
-    "american canadian british english irish scottish welsh german french spanish italian dutch"
-    " australian mexican japanese chinese korean indian vegan vegetarian small medium large"
-    " xl xs xxl tall short petite left right new old martens bronner bronners heater scholl"
-    " pepper seuss oetker fixit".split()
+    " buying shopping going coming planning hoping new bit sure fine good great ok okay thanks"
+    " that this what who how why which over under around up down out only still again maybe"
+    " speaking calling monday tuesday wednesday thursday friday saturday sunday anytime any"
+    " american canadian british english irish scottish welsh german french spanish italian dutch"
+    " australian mexican japanese chinese korean indian vegan vegetarian small medium large xl xs"
+    " xxl tall short petite left right old martens bronner bronner's heater scholl pepper"
+    " hi hello hey sorry glad happy excited ready done sold"
 )
 
 
 def _names(text: str) -> Iterator[Finding]:
-    for match in _NAME_CUE.finditer(text):
-        if span := _name_words(match, 1, strict_case=not _cue_is_explicit(match.group())):
-            yield Finding("NAME", span)
-    for pattern in (_I_AM, _TITLED, _SIGN_OFF):
-        for match in pattern.finditer(text):
-            if span := _name_words(match, 1, strict_case=True, introduced=pattern is _I_AM):
+    for rule in _NAME_RULES:
+        for match in rule.pattern.finditer(text):
+            group = next(i for i, value in enumerate(match.groups(), 1) if value)
+            if span := _name_span(match, group, rule):
                 yield Finding("NAME", span)
 
 
-def _cue_is_explicit(cue: str) -> bool:
-    """"my name is" and "call me" introduce a name even typed in lower case; "this is" does not."""
-    return not cue.lower().startswith("this")
+def _name_span(match: re.Match[str], group: int, rule: _NameRule) -> tuple[int, int] | None:
+    """Span of the name words in ``group``: stop at the first word that cannot be part of a name."""
+    kept = _name_words(match.group(group), rule.lower_case_ok)
+    if not kept:
+        return None
+    base = match.start(group)
+    end = base + kept[-1].start() + len(kept[-1].group().rstrip(".,!?;:"))
+    after = match.string[end:].lstrip().lower()
+    if rule.endings and not any(after.startswith(e) if e else not after for e in rule.endings):
+        return None
+    return base + kept[0].start(), end
 
 
-def _name_words(
-    match: re.Match[str], group: int, strict_case: bool, introduced: bool = False
-) -> tuple[int, int] | None:
-    """Span of the name words of ``group``: stop at the first word that cannot be part of a name."""
-    words = list(re.finditer(r"\S+", match.group(group)))
-    kept = []
-    for word in words:
+def _name_words(words: str, lower_case_ok: bool) -> list[re.Match[str]]:
+    kept: list[re.Match[str]] = []
+    for word in re.finditer(r"\S+", words):
         bare = word.group().strip(".,!?;:").lower()
         capitalised = word.group()[0].isupper()
-        if bare in _NOT_NAME_WORDS or (strict_case and not capitalised) or bare in _NOT_NAMES_CAPITALISED:
+        # A capitalised "Van" or "An" inside a capitalised name is part of it ("Nguyen Van An").
+        inside_name = capitalised and kept and bare not in ("i", "and", "or")
+        if (bare in _NOT_NAME_WORDS and not inside_name) or not (capitalised or lower_case_ok):
             break
         kept.append(word)
         if word.group()[-1] in ".,!?;:":
             break
-    if not kept or (introduced and not _ends_introduction(match, kept[-1])):
-        return None
-    base = match.start(group)
-    return base + kept[0].start(), base + kept[-1].start() + len(kept[-1].group().rstrip(".,!?;:"))
-
-
-def _ends_introduction(match: re.Match[str], last: re.Match[str]) -> bool:
-    """"I'm Sarah, ..." or "I'm Sarah and ..." introduces Sarah; "I'm Large in ..." does not."""
-    after = match.string[match.start(1) + last.end() :].lstrip()
-    rest = after.lower()
-    return not after or after[0] in ".,!;:-" or rest.startswith(("and ", "from ", "here"))
-
-
-def spans_are_ordered(findings: Sequence[Finding]) -> bool:
-    """True when findings are sorted and do not overlap (an invariant of :func:`redact`)."""
-    return all(a.span[1] <= b.span[0] for a, b in pairwise(findings))
+    return kept
