@@ -182,12 +182,16 @@ class Assistant:
         started = time.perf_counter()
         session_id = self._session(session_id)
         if self.catalogue_size()["search_items"] == 0:
-            raise AssistantError("the catalogue is empty; import products with 'localbot ingest knowledge'")
+            raise AssistantError(
+                "the catalogue is empty; import products with 'localbot ingest knowledge'"
+            )
         results = self.search_engine.search(question, self.settings.search_limit)
         products, passages = self._grounding(results)
         if not products and not passages:
             return self._no_match(question, session_id, results, started, on_text)
-        return self._generate(question, session_id, results, products, passages, started, on_text, cancel)
+        return self._generate(
+            question, session_id, results, products, passages, started, on_text, cancel
+        )
 
     def _session(self, session_id: str | None) -> str:
         if session_id is None:
@@ -218,13 +222,17 @@ class Assistant:
             on_text(answer)
         timings = {"retrieval_ms": round(results.retrieval_ms, 1), "ttft_ms": 0.0,
                    "total_ms": _ms_since(started), "tokens_per_s": 0.0}  # fmt: skip
-        record = TurnRecord(session_id, question, "", answer, "no_match", "", _trace(results), [], [], timings)
+        record = TurnRecord(
+            session_id, question, "", answer, "no_match", "", _trace(results), [], [], timings
+        )
         turn_id = self.store.record_turn(record)
         return Reply(session_id, turn_id, question, answer, "no_match", timings=timings,
                      filters=results.filters.describe())  # fmt: skip
 
     def _categories(self) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT DISTINCT category FROM products ORDER BY 1")]
+        return [
+            row[0] for row in self.db.execute("SELECT DISTINCT category FROM products ORDER BY 1")
+        ]
 
     def _generate(
         self,
@@ -309,9 +317,16 @@ def _cards(results: SearchResults, products: list[Product]) -> list[ProductCard]
     scores = {hit.ref: hit for hit in results.hits if hit.product}
     return [
         ProductCard(
-            p.sku, p.name, p.price, p.currency, p.stock, scores[p.sku].score, p.brand, p.category,
+            p.sku,
+            p.name,
+            p.price,
+            p.currency,
+            p.stock,
+            scores[p.sku].score,
+            p.brand,
+            p.category,
             _why(scores[p.sku], results),
-        )  # fmt: skip
+        )
         for p in products
     ]
 
@@ -335,11 +350,12 @@ def _documents(passages: list[Passage]) -> list[dict[str, str]]:
 
 
 def _trace(results: SearchResults) -> list[dict[str, Any]]:
-    return [
-        {"key": hit.key, "score": round(hit.score, 5), "rank": rank,
-         "similarity": None if hit.similarity is None else round(hit.similarity, 4)}
-        for rank, hit in enumerate(results.hits, start=1)
-    ]  # fmt: skip
+    return [_trace_item(rank, hit) for rank, hit in enumerate(results.hits, start=1)]
+
+
+def _trace_item(rank: int, hit: Any) -> dict[str, Any]:
+    similarity = None if hit.similarity is None else round(hit.similarity, 4)
+    return {"key": hit.key, "score": round(hit.score, 5), "rank": rank, "similarity": similarity}
 
 
 def _timings(results: SearchResults, stats: GenerationStats, started: float) -> dict[str, float]:

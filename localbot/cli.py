@@ -21,8 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="localbot", description="An offline, on-device shop assistant."
     )
     parser.add_argument("--version", action="version", version=f"localbot {__version__}")
-    parser.add_argument("--home", help="data folder (default: LOCALBOT_HOME or ~/.local/share/localbot)")
-    parser.add_argument("--model", help="chat model: manifest name, GGUF file in models/, or a path")
+    parser.add_argument(
+        "--home", help="data folder (default: LOCALBOT_HOME or ~/.local/share/localbot)"
+    )
+    parser.add_argument(
+        "--model", help="chat model: manifest name, GGUF file in models/, or a path"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(subparsers)

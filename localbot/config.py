@@ -38,14 +38,19 @@ class Settings:
     home: Path = _setting(paths.default_home, "Data folder for databases and logs.")
     models_dir: Path = _setting(paths.default_models_dir, "Folder holding GGUF files.")
     model: str = _setting(
-        "smollm2-135m-instruct", "Chat model: a manifest name, a GGUF file name in models/, or a path."
+        "smollm2-135m-instruct",
+        "Chat model: a manifest name, a GGUF file name in models/, or a path.",
     )
     embedder: str = _setting("", "Embedding model folder; empty uses the bundled all-MiniLM-L6-v2.")
-    n_ctx: int = _setting(2048, "Context window in tokens given to the chat model.")
+    n_ctx: int = _setting(4096, "Context window in tokens given to the chat model.")
     n_threads: int = _setting(0, "CPU threads for generation; 0 means one per physical core.")
-    n_gpu_layers: int = _setting(-1, "Layers to offload to a GPU when one is present; -1 means all.")
+    n_gpu_layers: int = _setting(
+        -1, "Layers to offload to a GPU when one is present; -1 means all."
+    )
     max_tokens: int = _setting(200, "Most tokens the model may generate for one answer.")
-    temperature: float = _setting(0.2, "Sampling temperature; low keeps answers close to the facts.")
+    temperature: float = _setting(
+        0.2, "Sampling temperature; low keeps answers close to the facts."
+    )
     seed: int = _setting(7, "Sampling seed, so the same question gives the same answer.")
     search_limit: int = _setting(8, "Results returned by a search.")
     context_products: int = _setting(5, "Products described to the model for one answer.")
@@ -54,7 +59,9 @@ class Settings:
         0.34, "Cosine similarity below which a result does not count as relevant to a question."
     )
     mode: str = _setting("staff", "UI mode: 'staff' (full) or 'kiosk' (anonymous, PIN to leave).")
-    kiosk_idle_seconds: int = _setting(120, "Kiosk: seconds of inactivity before the screen resets.")
+    kiosk_idle_seconds: int = _setting(
+        120, "Kiosk: seconds of inactivity before the screen resets."
+    )
     staff_pin_hash: str = _setting("", "Kiosk: salted hash of the staff PIN (set with a command).")
     retention_days: int = _setting(30, "Days conversations and feedback are kept before purging.")
     redact: bool = _setting(True, "Redact personal data from questions before storing them.")
@@ -74,7 +81,9 @@ def setting_help() -> dict[str, str]:
     return {f.name: f.metadata["help"] for f in fields(Settings)}
 
 
-def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
     """Merge defaults, the config file, ``LOCALBOT_*`` variables and flags, in that order."""
     env = os.environ if env is None else env
     merged: dict[str, Any] = {}
@@ -95,7 +104,9 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{path} is not valid TOML ({error}); fix or delete the file") from error
+        raise SettingsError(
+            f"{path} is not valid TOML ({error}); fix or delete the file"
+        ) from error
 
 
 def _env_values(env: Mapping[str, str]) -> dict[str, str]:
@@ -131,9 +142,18 @@ def _coerce(name: str, type_name: str, value: Any, source: str) -> Any:
             return float(value)
         return str(value)
     except (TypeError, ValueError) as error:
+        kind = _TYPE_WORDS.get(type_name, type_name)
         raise SettingsError(
-            f"setting '{name}' from {source} must be a {type_name}, got {value!r}"
+            f"setting '{name}' from {source} must be {kind}, got {value!r}"
         ) from error
+
+
+_TYPE_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "Path": "a path",
+}
 
 
 def _to_bool(value: Any) -> bool:
@@ -149,7 +169,9 @@ def _to_bool(value: Any) -> bool:
 
 def _validated(settings: Settings) -> Settings:
     if settings.mode not in MODES:
-        raise SettingsError(f"setting 'mode' must be one of {', '.join(MODES)}, not {settings.mode!r}")
+        raise SettingsError(
+            f"setting 'mode' must be one of {', '.join(MODES)}, not {settings.mode!r}"
+        )
     if settings.n_ctx < 256:
         raise SettingsError(f"setting 'n_ctx' must be at least 256, not {settings.n_ctx}")
     if settings.retention_days < 1:

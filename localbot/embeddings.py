@@ -87,7 +87,9 @@ class Embedder:
         enforce_offline_environment()
         model_dir = self.model_dir or bundled_model_dir()
         if not (model_dir / "modules.json").exists() and not (model_dir / "config.json").exists():
-            raise EmbedderError(f"{model_dir} holds no sentence-transformers model; run 'make setup'")
+            raise EmbedderError(
+                f"{model_dir} holds no sentence-transformers model; run 'make setup'"
+            )
         import torch
         from sentence_transformers import SentenceTransformer
 

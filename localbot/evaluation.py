@@ -128,7 +128,9 @@ def reciprocal_rank(ranked: list[str], relevant: dict[str, float]) -> float:
 
 def ndcg_at(ranked: list[str], relevant: dict[str, float], k: int) -> float:
     """Normalised discounted cumulative gain with graded relevance."""
-    dcg = sum(_gain(item, relevant) / math.log2(rank + 1) for rank, item in enumerate(ranked[:k], 1))
+    dcg = sum(
+        _gain(item, relevant) / math.log2(rank + 1) for rank, item in enumerate(ranked[:k], 1)
+    )
     ideal = sorted(relevant.values(), reverse=True)[:k]
     idcg = sum(grade / math.log2(rank + 1) for rank, grade in enumerate(ideal, 1))
     return dcg / idcg if idcg else 0.0
@@ -157,11 +159,17 @@ def evaluate(
         if progress:
             progress(number, len(questions))
     answerable = sum(1 for q in questions if q.relevant)
-    return EvalReport(len(questions), answerable, _averages(sums, answerable, len(questions)), details)
+    return EvalReport(
+        len(questions), answerable, _averages(sums, answerable, len(questions)), details
+    )
 
 
 def _accumulate(
-    scores: ModeScores, ranked: list[str], item: LabelledQuestion, results: SearchResults, threshold: float
+    scores: ModeScores,
+    ranked: list[str],
+    item: LabelledQuestion,
+    results: SearchResults,
+    threshold: float,
 ) -> None:
     if item.relevant:
         scores.recall_at_5 += recall_at(ranked, item.relevant, RECALL_AT)
@@ -171,9 +179,9 @@ def _accumulate(
         scores.abstain_accuracy += not results.relevant(threshold)
 
 
-def _averages(sums: dict[str, ModeScores], answerable: int, total: int) -> dict[str, ModeScores]:
+def _averages(sums: dict[Mode, ModeScores], answerable: int, total: int) -> dict[str, ModeScores]:
     unanswerable = max(total - answerable, 1)
-    averaged = {}
+    averaged: dict[str, ModeScores] = {}
     for mode, s in sums.items():
         averaged[mode] = ModeScores(
             recall_at_5=round(s.recall_at_5 / max(answerable, 1), 4),

@@ -69,7 +69,7 @@ def catalogue(db: sqlite_utils.Database) -> None:
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
         );
-        """
+        """,
     )
 
 
@@ -102,7 +102,7 @@ def search_index(db: sqlite_utils.Database) -> None:
             INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text);
             INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text);
         END;
-        """
+        """,
     )
 
 
@@ -144,5 +144,5 @@ def interactions(db: sqlite_utils.Database) -> None:
             created_at TEXT NOT NULL
         );
         CREATE INDEX feedback_turn ON feedback(turn_id);
-        """
+        """,
     )

@@ -156,7 +156,12 @@ def describe_models(models_dir: Path, manifest: Manifest | None = None) -> list[
     for path in list_gguf(models_dir):
         entry = manifest.by_file(path.name)
         found.append(
-            ModelFile(path, path.stat().st_size, entry.name if entry else path.stem, checksum_status(path, manifest))
+            ModelFile(
+                path,
+                path.stat().st_size,
+                entry.name if entry else path.stem,
+                checksum_status(path, manifest),
+            )
         )
     return found
 

@@ -11,6 +11,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
+from collections.abc import Callable
 
 MIN_LENGTH = 4
 MAX_LENGTH = 12
@@ -89,3 +91,46 @@ def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+class PinGate:
+    """Checks PINs against the stored hash, and pauses after repeated wrong tries.
+
+    The pause makes guessing a 4-digit PIN at a kiosk take days instead of minutes.
+    """
+
+    def __init__(
+        self,
+        stored: str,
+        clock: Callable[[], float] = time.monotonic,
+        max_tries: int = 5,
+        pause_seconds: float = 30.0,
+    ) -> None:
+        self.stored = stored.strip()
+        self.clock = clock
+        self.max_tries = max_tries
+        self.pause_seconds = pause_seconds
+        self._failures = 0
+        self._locked_until = 0.0
+
+    @property
+    def required(self) -> bool:
+        """Whether a PIN is set at all (with none, anyone may leave kiosk mode)."""
+        return bool(self.stored)
+
+    def locked_for(self) -> float:
+        """Seconds before another try is allowed (0 when one is)."""
+        return max(0.0, self._locked_until - self.clock())
+
+    def check(self, pin: str) -> bool:
+        """Whether ``pin`` is right; raises :class:`PinError` if the stored hash is damaged."""
+        if self.locked_for() > 0:
+            return False
+        if verify_pin(pin, self.stored):
+            self._failures = 0
+            return True
+        self._failures += 1
+        if self._failures >= self.max_tries:
+            self._failures = 0
+            self._locked_until = self.clock() + self.pause_seconds
+        return False

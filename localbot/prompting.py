@@ -46,7 +46,9 @@ def passage_line(passage: Passage) -> str:
     text = " ".join(passage.text.split())
     if len(text) > PASSAGE_CHARS:
         text = text[:PASSAGE_CHARS].rsplit(" ", 1)[0] + " ..."
-    heading = f" / {passage.heading}" if passage.heading and passage.heading != passage.title else ""
+    heading = (
+        f" / {passage.heading}" if passage.heading and passage.heading != passage.title else ""
+    )
     return f"[{passage.title}{heading}] {text}"
 
 

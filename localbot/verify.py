@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from localbot.catalogue.search import Product
 
-SKU_TOKEN = re.compile(r"\b[A-Z]{2,5}-\d{3,6}\b")
+SKU_TOKEN = re.compile(r"\b[A-Z]{2,5}-\d{1,6}[A-Z]?\b")
 PRICE = re.compile(
     r"(?:US)?\$\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\b"
     r"|\b(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\s?(?:dollars|USD)\b",
@@ -24,8 +24,12 @@ COUNT_CLAIM = re.compile(
     r"\b(?:only\s+)?(\d+)\s+(?:units?\s+|items?\s+|pieces?\s+|of them\s+)?(?:left|in stock|available)\b",
     re.IGNORECASE,
 )
-OUT_CLAIM = re.compile(r"\b(?:out of stock|sold out|unavailable|not available|not in stock)\b", re.I)
-IN_CLAIM = re.compile(r"(?<!not )(?<!out of )\b(?:in stock|available now|available)\b", re.IGNORECASE)
+OUT_CLAIM = re.compile(
+    r"\b(?:out of stock|sold out|unavailable|not available|not in stock)\b", re.I
+)
+IN_CLAIM = re.compile(
+    r"(?<!not )(?<!out of )\b(?:in stock|available now|available)\b", re.IGNORECASE
+)
 RISKY = re.compile(r"[\d$]|\b(?:stock|sold|left|available|unavailable|SKU)\b|[A-Z]{2,5}-", re.I)
 SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 HELD_WORDS = 3
@@ -103,7 +107,11 @@ class FactChecker:
             if sku in self.products and (not named or sku in named):
                 return sku
             replacement = next(iter(named)) if len(named) == 1 else ""
-            reason = "SKU belongs to another product" if sku in self.products else "SKU not in the catalogue"
+            reason = (
+                "SKU belongs to another product"
+                if sku in self.products
+                else "SKU not in the catalogue"
+            )
             self._record("sku", sku, replacement, replacement or None, reason)
             return replacement
 
@@ -120,11 +128,21 @@ class FactChecker:
                 if round(product.price, 2) == amount:
                     return match.group(0)
                 correct = format_price(product.price)
-                self._record("price", match.group(0), correct, product.sku, "price differs from the catalogue")
+                self._record(
+                    "price",
+                    match.group(0),
+                    correct,
+                    product.sku,
+                    "price differs from the catalogue",
+                )
                 return correct
-            if amount in self.allowed_amounts or any(round(p.price, 2) == amount for p in self.products.values()):
+            if amount in self.allowed_amounts or any(
+                round(p.price, 2) == amount for p in self.products.values()
+            ):
                 return match.group(0)
-            self._record("price", match.group(0), UNATTRIBUTED_PRICE, None, "price matches no listed product")
+            self._record(
+                "price", match.group(0), UNATTRIBUTED_PRICE, None, "price matches no listed product"
+            )
             return UNATTRIBUTED_PRICE
 
         return PRICE.sub(fix, sentence)
@@ -133,7 +151,9 @@ class FactChecker:
         self, sentence: str, mentions: list[tuple[int, Product]], subject: Product | None
     ) -> str:
         sentence = COUNT_CLAIM.sub(lambda m: self._fix_count(m, mentions, subject), sentence)
-        sentence = OUT_CLAIM.sub(lambda m: self._fix_availability(m, mentions, subject, False), sentence)
+        sentence = OUT_CLAIM.sub(
+            lambda m: self._fix_availability(m, mentions, subject, False), sentence
+        )
         return IN_CLAIM.sub(lambda m: self._fix_availability(m, mentions, subject, True), sentence)
 
     def _fix_count(
@@ -144,12 +164,20 @@ class FactChecker:
         if product is None:
             if any(p.stock == claimed for p in self.products.values()):
                 return match.group(0)
-            self._record("stock", match.group(0), "check the card for stock", None, "count matches no product")
+            self._record(
+                "stock",
+                match.group(0),
+                "check the card for stock",
+                None,
+                "count matches no product",
+            )
             return "check the card for stock"
         if product.stock == claimed:
             return match.group(0)
         correct = f"{product.stock} in stock" if product.stock > 0 else "out of stock"
-        self._record("stock", match.group(0), correct, product.sku, "stock count differs from the catalogue")
+        self._record(
+            "stock", match.group(0), correct, product.sku, "stock count differs from the catalogue"
+        )
         return correct
 
     def _fix_availability(
@@ -163,10 +191,14 @@ class FactChecker:
         if product is None or (product.stock > 0) == claims_in_stock:
             return match.group(0)
         correct = "in stock" if product.stock > 0 else "out of stock"
-        self._record("stock", match.group(0), correct, product.sku, "availability differs from the catalogue")
+        self._record(
+            "stock", match.group(0), correct, product.sku, "availability differs from the catalogue"
+        )
         return correct
 
-    def _record(self, kind: str, original: str, corrected: str, sku: str | None, reason: str) -> None:
+    def _record(
+        self, kind: str, original: str, corrected: str, sku: str | None, reason: str
+    ) -> None:
         self.corrections.append(Correction(kind, original.strip(), corrected, sku, reason))
 
 

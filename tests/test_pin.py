@@ -9,7 +9,7 @@ import pytest
 
 from localbot.cli import main
 from localbot.config import load_settings
-from localbot.pin import PinError, check_pin_rules, hash_pin, is_valid_hash, verify_pin
+from localbot.pin import PinError, PinGate, check_pin_rules, hash_pin, is_valid_hash, verify_pin
 
 
 def test_a_pin_verifies_against_its_own_hash_only() -> None:
@@ -80,3 +80,18 @@ def test_pin_clear_removes_the_hash(monkeypatch: pytest.MonkeyPatch) -> None:
     main(["pin", "set", "--stdin"])
     assert main(["pin", "clear"]) == 0
     assert load_settings().staff_pin_hash == ""
+
+
+def test_the_gate_pauses_after_repeated_wrong_pins() -> None:
+    now = [1000.0]
+    gate = PinGate(hash_pin("2468"), clock=lambda: now[0], max_tries=3, pause_seconds=30)
+    assert gate.required
+    assert [gate.check("0000") for _ in range(3)] == [False, False, False]
+    assert gate.locked_for() == 30
+    assert not gate.check("2468")  # even the right PIN waits out the pause
+    now[0] += 31
+    assert gate.check("2468")
+
+
+def test_without_a_stored_hash_no_pin_is_required() -> None:
+    assert not PinGate("").required

@@ -7,8 +7,9 @@ never left to the model. Phrases that became filters are removed from the text t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 _AMOUNT = r"(?:\$\s?|usd\s?)?(\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)(?!\d|[,.]\d)(?:\s?(?:dollars?|bucks|usd|\$))?"
 _UNITS = (
@@ -97,7 +98,7 @@ def parse_filters(
     ``brands`` and ``categories`` are the names the catalogue knows; only those are recognised.
     """
     text = query
-    found: dict[str, object] = {}
+    found: dict[str, Any] = {}
     phrases: list[str] = []
     text = _take_prices(text, found, phrases)
     if match := _IN_STOCK.search(text):
@@ -107,10 +108,10 @@ def parse_filters(
     found["brands"] = tuple(_names_in(query, brands, _brand_aliases))
     found["categories"] = tuple(_names_in(query, categories, _category_aliases))
     clean = _SPACES.sub(" ", text).strip(" ,.?!") or query
-    return QueryFilters(text=clean, phrases=tuple(phrases), **found)  # type: ignore[arg-type]
+    return QueryFilters(text=clean, phrases=tuple(phrases), **found)
 
 
-def _take_prices(text: str, found: dict[str, object], phrases: list[str]) -> str:
+def _take_prices(text: str, found: dict[str, Any], phrases: list[str]) -> str:
     if match := _RANGE.search(text):
         values = [_number(v) for v in match.groups() if v]
         found["min_price"], found["max_price"] = min(values), max(values)
@@ -142,7 +143,7 @@ def _is_price(match: re.Match[str]) -> bool:
     return bool(re.search(r"\$|dollar|bucks|usd", phrase, re.I)) or _number(match.group(2)) >= 5
 
 
-def _names_in(query: str, names: Iterable[str], aliases_of) -> list[str]:  # type: ignore[no-untyped-def]
+def _names_in(query: str, names: Iterable[str], aliases_of: Callable[[str], list[str]]) -> list[str]:
     folded = " " + _fold(query) + " "
     return [name for name in names if any(f" {alias} " in folded for alias in aliases_of(name))]
 

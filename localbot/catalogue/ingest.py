@@ -8,6 +8,7 @@ embedding is still NULL are embedded then).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -56,7 +57,9 @@ class IngestReport:
     def imported_anything(self) -> bool:
         """True when at least one valid row or document is in the catalogue after this run."""
         valid = self.inserted + self.updated + self.unchanged
-        return valid + self.documents_inserted + self.documents_updated + self.documents_unchanged > 0
+        return (
+            valid + self.documents_inserted + self.documents_updated + self.documents_unchanged > 0
+        )
 
     def as_dict(self) -> dict[str, object]:
         """The report as plain data for ``--json``."""
@@ -99,7 +102,9 @@ def _source_name(path: Path, roots: list[Path]) -> str:
     return path.name
 
 
-def _record_file_problem(db: sqlite_utils.Database, source: str, reason: str, report: IngestReport) -> None:
+def _record_file_problem(
+    db: sqlite_utils.Database, source: str, reason: str, report: IngestReport
+) -> None:
     report.problems.append(reason)
     with write_transaction(db):
         db.execute("DELETE FROM quarantine WHERE source = ?", [source])
@@ -167,7 +172,9 @@ def _quarantine(db: sqlite_utils.Database, source: str, row: int, reason: str, r
 def _upsert_product(db: sqlite_utils.Database, product: Product, source: str) -> str:
     """Insert or update one product and its search item; return the report counter to bump."""
     content_hash = product.content_hash
-    existing = db.execute("SELECT content_hash FROM products WHERE sku = ?", [product.sku]).fetchone()
+    existing = db.execute(
+        "SELECT content_hash FROM products WHERE sku = ?", [product.sku]
+    ).fetchone()
     if existing and existing[0] == content_hash:
         return "unchanged"
     values = [
@@ -215,8 +222,6 @@ def _upsert_search_item(db: sqlite_utils.Database, kind: str, ref: str, text: st
 
 
 def _text_hash(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -225,7 +230,9 @@ def _bump_index_version(db: sqlite_utils.Database) -> None:
     set_meta(db, "index_version", str(int(get_meta(db, "index_version", "0")) + 1))
 
 
-def _ingest_document(db: sqlite_utils.Database, path: Path, source: str, report: IngestReport) -> None:
+def _ingest_document(
+    db: sqlite_utils.Database, path: Path, source: str, report: IngestReport
+) -> None:
     chunks = read_document(path, source)
     with write_transaction(db):
         db.execute("DELETE FROM quarantine WHERE source = ?", [source])

@@ -77,7 +77,9 @@ def find_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def _hidden_or_skipped(parts: tuple[str, ...]) -> bool:
-    return any(part.startswith(".") for part in parts) or any(p in SKIPPED_FOLDERS for p in parts[:-1])
+    return any(part.startswith(".") for part in parts) or any(
+        p in SKIPPED_FOLDERS for p in parts[:-1]
+    )
 
 
 def _importable(path: Path) -> bool:
@@ -148,7 +150,9 @@ def _json_rows(text: str, source: str) -> Iterator[RawRow]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise FileProblem(f"{source} is not valid JSON ({error.msg} at line {error.lineno})") from None
+        raise FileProblem(
+            f"{source} is not valid JSON ({error.msg} at line {error.lineno})"
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("products"), list):
         data = data["products"]
     if not isinstance(data, list):
@@ -174,7 +178,9 @@ def read_document(path: Path, source: str) -> list[DocumentChunk]:
     text, _ = read_text(path)
     junk = len(_CONTROL.findall(text)) + text.count("\ufffd")
     if junk > max(8, len(text) // 50):
-        raise FileProblem(f"{source} looks like binary data, not Markdown; re-save it as UTF-8 text")
+        raise FileProblem(
+            f"{source} looks like binary data, not Markdown; re-save it as UTF-8 text"
+        )
     text = _CONTROL.sub("", text)
     if not text.strip():
         raise FileProblem(f"{source} is empty; add some text or remove the file")
@@ -194,7 +200,7 @@ def _title(text: str, path: Path) -> str:
 
 def _sections(text: str) -> list[tuple[str, str]]:
     sections: list[tuple[str, str]] = []
-    heading, lines = "", []
+    heading, lines = "", list[str]()
     for line in text.splitlines():
         if re.match(r"^#{1,3} ", line):
             sections.extend(_split_long(heading, "\n".join(lines)))

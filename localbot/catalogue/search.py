@@ -182,8 +182,16 @@ class CatalogueSearch:
         """The catalogue's brands and categories (cached until the next ingest)."""
         version = get_meta(self.db, "index_version", "0")
         if self._vocabulary is None or self._vocabulary[0] != version:
-            brands = tuple(r[0] for r in self.db.execute("SELECT DISTINCT brand FROM products WHERE brand != ''"))
-            cats = tuple(r[0] for r in self.db.execute("SELECT DISTINCT category FROM products WHERE category != ''"))
+            brands = tuple(
+                r[0]
+                for r in self.db.execute("SELECT DISTINCT brand FROM products WHERE brand != ''")
+            )
+            cats = tuple(
+                r[0]
+                for r in self.db.execute(
+                    "SELECT DISTINCT category FROM products WHERE category != ''"
+                )
+            )
             self._vocabulary = (version, brands, cats)
         return self._vocabulary[1], self._vocabulary[2]
 
@@ -285,7 +293,7 @@ class CatalogueSearch:
             f" FROM products WHERE sku IN ({marks})",
             skus,
         ).fetchall()
-        return {row[0]: Product(*row[:8], attributes=json.loads(row[8])) for row in rows}
+        return {row[0]: _product(row) for row in rows}
 
     def _load_passages(self, hits: list[SearchHit]) -> None:
         if not hits:
@@ -300,8 +308,16 @@ class CatalogueSearch:
             hit.passage = passages.get(hit.ref)
 
 
+def _product(row: tuple[Any, ...]) -> Product:
+    sku, name, brand, category, description, price, currency, stock, attributes = row
+    return Product(
+        sku, name, brand, category, description, price, currency, stock, json.loads(attributes)
+    )
+
+
 def _filter_sql(filters: QueryFilters) -> tuple[str, list[Any]]:
-    clauses, params = ["1"], []  # type: ignore[var-annotated]
+    clauses: list[str] = ["1"]
+    params: list[Any] = []
     if filters.max_price is not None:
         clauses.append("p.price <= ?" if filters.max_inclusive else "p.price < ?")
         params.append(filters.max_price)

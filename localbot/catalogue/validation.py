@@ -51,7 +51,9 @@ class Product:
 
     def search_text(self) -> str:
         """The text indexed for keyword and vector search."""
-        specs = "; ".join(f"{key.replace('_', ' ')}: {_spec(value)}" for key, value in self.attributes.items())
+        specs = "; ".join(
+            f"{key.replace('_', ' ')}: {_spec(value)}" for key, value in self.attributes.items()
+        )
         parts = [self.name, self.brand, self.category, self.description, specs]
         return ". ".join(part.strip() for part in parts if part and part.strip())
 
@@ -69,7 +71,9 @@ def validate_product(raw: dict[str, Any]) -> Product:
     row = {str(key).strip().lower(): value for key, value in raw.items() if key is not None}
     missing = [name for name in ("sku", "name", "price", "currency") if _blank(row.get(name))]
     if missing:
-        raise RowError(f"missing required field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+        raise RowError(
+            f"missing required field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
+        )
     return Product(
         sku=_sku(row["sku"]),
         name=_text(row["name"], "name"),
@@ -165,7 +169,7 @@ def _parse_attributes(value: Any) -> dict[str, Any]:
         try:
             value = json.loads(value)
         except json.JSONDecodeError:
-            raise RowError("attributes must be a JSON object like {\"colour\": \"red\"}") from None
+            raise RowError('attributes must be a JSON object like {"colour": "red"}') from None
     if not isinstance(value, dict):
         raise RowError(f"attributes must be an object, got {type(value).__name__}")
     return {str(key): item for key, item in value.items()}

@@ -14,7 +14,9 @@ from localbot.commands.output import progress_bar, table
 
 def register(subparsers: Any) -> None:
     """Add the catalogue commands."""
-    ingest = subparsers.add_parser("ingest", help="import products (CSV/JSON/JSONL) and documents (Markdown)")
+    ingest = subparsers.add_parser(
+        "ingest", help="import products (CSV/JSON/JSONL) and documents (Markdown)"
+    )
     ingest.add_argument("paths", nargs="+", type=Path, help="files or folders (read recursively)")
     ingest.add_argument("--json", action="store_true", help="print a machine-readable summary")
     ingest.add_argument("--quiet", action="store_true", help="print one summary line only")
@@ -29,8 +31,12 @@ def register(subparsers: Any) -> None:
 
     evaluate = subparsers.add_parser("eval", help="measure retrieval on a labelled question set")
     evaluate.add_argument("--questions", type=Path, default=None, help="JSONL question file")
-    evaluate.add_argument("--depth", type=int, default=10, help="results listed per question in --json")
-    evaluate.add_argument("--json", action="store_true", help="print scores and each question's results")
+    evaluate.add_argument(
+        "--depth", type=int, default=10, help="results listed per question in --json"
+    )
+    evaluate.add_argument(
+        "--json", action="store_true", help="print scores and each question's results"
+    )
     evaluate.set_defaults(handler=run_eval)
 
 
@@ -71,7 +77,10 @@ def _print_ingest(report: Any, quiet: bool) -> None:
     for sample in report.quarantine_samples:
         print(f"  quarantined: {sample}", file=sys.stderr)
     if report.quarantined > len(report.quarantine_samples):
-        print(f"  ... {report.quarantined - len(report.quarantine_samples)} more in the quarantine table", file=sys.stderr)
+        print(
+            f"  ... {report.quarantined - len(report.quarantine_samples)} more in the quarantine table",
+            file=sys.stderr,
+        )
     for skipped in report.skipped_files:
         print(f"  skipped (not .csv/.json/.jsonl/.md): {skipped}", file=sys.stderr)
 
@@ -79,7 +88,9 @@ def _print_ingest(report: Any, quiet: bool) -> None:
 def run_search(args: argparse.Namespace) -> int:
     """Print ranked products and passages for a query."""
     assistant = open_assistant(args)
-    results = assistant.search_engine.search(args.query, args.limit or assistant.settings.search_limit, args.mode)
+    results = assistant.search_engine.search(
+        args.query, args.limit or assistant.settings.search_limit, args.mode
+    )
     if args.json:
         print(json.dumps(_search_json(results), indent=2))
         return 0
@@ -94,7 +105,15 @@ def run_search(args: argparse.Namespace) -> int:
 def _search_row(rank: int, hit: Any) -> list[str]:
     if hit.product:
         p = hit.product
-        return [str(rank), "product", p.sku, p.name, f"${p.price:,.2f}", str(p.stock), f"{hit.score:.4f}"]
+        return [
+            str(rank),
+            "product",
+            p.sku,
+            p.name,
+            f"${p.price:,.2f}",
+            str(p.stock),
+            f"{hit.score:.4f}",
+        ]
     return [str(rank), "document", hit.passage.path, hit.passage.title, "", "", f"{hit.score:.4f}"]
 
 

@@ -16,12 +16,16 @@ def register(subparsers: Any) -> None:
     ask = subparsers.add_parser("ask", help="ask one question and get a grounded answer")
     ask.add_argument("question", help="the shopper's question")
     ask.add_argument("--session", help="continue this session (id printed by an earlier ask)")
-    ask.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
+    ask.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of streaming"
+    )
     ask.set_defaults(handler=run_ask)
 
     chat = subparsers.add_parser("chat", help="open the assistant (terminal UI)")
     chat.add_argument("--kiosk", action="store_true", help="anonymous kiosk mode")
-    chat.add_argument("--plain", action="store_true", help="a simple line-based chat instead of the UI")
+    chat.add_argument(
+        "--plain", action="store_true", help="a simple line-based chat instead of the UI"
+    )
     chat.set_defaults(handler=run_chat)
 
     feedback = subparsers.add_parser("feedback", help="rate an answer: thumbs up or down")
@@ -68,7 +72,9 @@ def print_reply_details(reply: Any) -> None:
     for document in reply.documents:
         print(f"  * from: {document['title']} ({document['path']})")
     for correction in reply.corrections:
-        print(f"  ! corrected {correction.kind}: '{correction.original}' -> '{correction.corrected}'")
+        print(
+            f"  ! corrected {correction.kind}: '{correction.original}' -> '{correction.corrected}'"
+        )
     t = reply.timings
     print(f"session {reply.session_id}  turn {reply.turn_id}  |  retrieval {t.get('retrieval_ms', 0):.0f} ms,"
           f" first token {t.get('ttft_ms', 0):.0f} ms, {t.get('tokens_per_s', 0):.1f} tok/s")  # fmt: skip

@@ -78,7 +78,9 @@ def _check_model(settings: Any) -> Check:
     status = checksum_status(path)
     if status == "MISMATCH":
         return Check("model", False, f"{path} fails its checksum; delete it and run 'make setup'")
-    return Check("model", True, f"{path.name} ({path.stat().st_size / 1e6:,.0f} MB, checksum {status})")
+    return Check(
+        "model", True, f"{path.name} ({path.stat().st_size / 1e6:,.0f} MB, checksum {status})"
+    )
 
 
 def _check_embedder(settings: Any) -> Check:
@@ -92,7 +94,9 @@ def _check_embedder(settings: Any) -> Check:
     expected = load_manifest().embedder
     weights = folder / expected["file"].removeprefix("model/")
     if not weights.exists() or file_sha256(weights) != expected["sha256"]:
-        return Check("embedder", False, f"{weights} is missing or fails its checksum; run 'make setup'")
+        return Check(
+            "embedder", False, f"{weights} is missing or fails its checksum; run 'make setup'"
+        )
     return Check("embedder", True, f"{expected['name']} at {folder} (checksum ok)")
 
 
@@ -102,14 +106,20 @@ def _check_database(settings: Any) -> Check:
 
     path = settings.database_path
     if not path.exists():
-        return Check("database", False, f"{path} does not exist yet; run 'localbot ingest knowledge'")
+        return Check(
+            "database", False, f"{path} does not exist yet; run 'localbot ingest knowledge'"
+        )
     try:
         db = open_database(path, migrate=False)
     except DatabaseError as error:
         return Check("database", False, str(error))
     pending = pending_migrations(db)
     if pending:
-        return Check("database", False, f"schema is behind ({', '.join(pending)}); any command that opens it upgrades it")
+        return Check(
+            "database",
+            False,
+            f"schema is behind ({', '.join(pending)}); any command that opens it upgrades it",
+        )
     counts = catalogue_counts(db)
     if counts["products"] == 0:
         return Check("database", False, f"{path} has no products; run 'localbot ingest knowledge'")
@@ -129,7 +139,11 @@ def _check_threads(settings: Any) -> Check:
 
 
 def _check_offline(settings: Any) -> Check:
-    from localbot.offline import OFFLINE_ENVIRONMENT, enforce_offline_environment, offline_switches_set
+    from localbot.offline import (
+        OFFLINE_ENVIRONMENT,
+        enforce_offline_environment,
+        offline_switches_set,
+    )
 
     enforce_offline_environment()
     if not offline_switches_set():

@@ -39,7 +39,9 @@ def test_demo_ingest_then_reingest_changes_only_what_changed(tmp_path, capsys, i
     # re-embedded (prices are filters, not search text).
     assert (changed["updated"], changed["embedded"]) == (2, 1)
     with sqlite3.connect(isolated_home / "localbot.db") as conn:
-        price = conn.execute("SELECT price FROM products WHERE sku = ?", [rows[0]["sku"]]).fetchone()[0]
+        price = conn.execute(
+            "SELECT price FROM products WHERE sku = ?", [rows[0]["sku"]]
+        ).fetchone()[0]
     assert price == 1.23
 
 
@@ -64,7 +66,9 @@ def test_malformed_csv_keeps_valid_rows_and_quarantines_the_rest(tmp_path, capsy
     assert code == 0
     assert report["inserted"] == 2 and report["quarantined"] == 5
     with sqlite3.connect(isolated_home / "localbot.db") as conn:
-        reasons = dict(conn.execute("SELECT row_number, reason FROM quarantine ORDER BY row_number"))
+        reasons = dict(
+            conn.execute("SELECT row_number, reason FROM quarantine ORDER BY row_number")
+        )
         spork = conn.execute("SELECT name, attributes FROM products WHERE sku = 'AB-5'").fetchone()
     assert "price" in reasons[3] and "price must be a number >= 0" in reasons[4]
     assert "duplicate sku AB-1" in reasons[5] and "currency" in reasons[6]

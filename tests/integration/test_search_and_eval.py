@@ -22,7 +22,9 @@ def test_brand_filter(assistant):
 
 
 def test_documents_are_found(assistant):
-    results = assistant.search_engine.search("what is your returns policy for electronics?", limit=5)
+    results = assistant.search_engine.search(
+        "what is your returns policy for electronics?", limit=5
+    )
     assert "docs/returns.md" in [p.path for p in results.passages[:3]]
 
 
@@ -59,4 +61,7 @@ def test_bad_question_file_is_one_line(tmp_path, capsys, demo_db_path):
     questions = tmp_path / "q.jsonl"
     questions.write_text("not json\n")
     assert main(["eval", "--questions", str(questions)]) == 2
-    assert capsys.readouterr().err.strip() == f"error: {questions} line 1 is not JSON (Expecting value)"
+    assert (
+        capsys.readouterr().err.strip()
+        == f"error: {questions} line 1 is not JSON (Expecting value)"
+    )

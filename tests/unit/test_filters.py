@@ -32,7 +32,12 @@ def test_price_phrases(query, min_price, max_price):
 
 @pytest.mark.parametrize(
     "query",
-    ["sleeping bag under 500 grams", "headlamp over 300 lumens", "tent for 2 persons", "pack under 40 l"],
+    [
+        "sleeping bag under 500 grams",
+        "headlamp over 300 lumens",
+        "tent for 2 persons",
+        "pack under 40 l",
+    ],
 )
 def test_quantities_are_not_prices(query):
     filters = parse(query)

@@ -1,8 +1,20 @@
 from localbot.catalogue.search import Product
 from localbot.verify import FactChecker, StreamingVerifier, verify_text
 
-TENT = Product("TEN-0001", "Northpeak Ridgeback 2 Tent", "Northpeak", "Tents", "", 249.95, "USD", 12, {})
-MAT = Product("SLP-0002", "Basecamp Basics Foam Mat", "Basecamp Basics", "Sleeping Bags & Mats", "", 14.99, "USD", 0, {})
+TENT = Product(
+    "TEN-0001", "Northpeak Ridgeback 2 Tent", "Northpeak", "Tents", "", 249.95, "USD", 12, {}
+)
+MAT = Product(
+    "SLP-0002",
+    "Basecamp Basics Foam Mat",
+    "Basecamp Basics",
+    "Sleeping Bags & Mats",
+    "",
+    14.99,
+    "USD",
+    0,
+    {},
+)
 
 
 def checker(**kwargs):
@@ -56,7 +68,9 @@ def test_real_sku_from_the_database_is_accepted():
 
 def test_stock_claims_are_checked():
     c = checker()
-    out = verify_text("The Basecamp Basics Foam Mat is in stock. The Ridgeback 2 Tent is sold out.", c)
+    out = verify_text(
+        "The Basecamp Basics Foam Mat is in stock. The Ridgeback 2 Tent is sold out.", c
+    )
     assert out == "The Basecamp Basics Foam Mat is out of stock. The Ridgeback 2 Tent is in stock."
     assert [x.kind for x in c.corrections] == ["stock", "stock"]
 
@@ -70,7 +84,21 @@ def test_stock_counts_are_checked_and_carried_to_the_next_sentence():
 def test_streaming_never_shows_a_claim_before_it_is_checked():
     verifier = StreamingVerifier(checker())
     shown = ""
-    for piece in ["The ", "Ridgeback ", "2 ", "Tent ", "costs ", "$1", "99", ".", " Enjoy", " it", " a", " lot", "!"]:
+    for piece in [
+        "The ",
+        "Ridgeback ",
+        "2 ",
+        "Tent ",
+        "costs ",
+        "$1",
+        "99",
+        ".",
+        " Enjoy",
+        " it",
+        " a",
+        " lot",
+        "!",
+    ]:
         shown += verifier.feed(piece)
         assert "$199" not in shown and "$1" not in shown.replace("$249.95", "")
     shown += verifier.finish()
@@ -80,7 +108,9 @@ def test_streaming_never_shows_a_claim_before_it_is_checked():
 
 def test_streaming_releases_plain_text_before_the_sentence_ends():
     verifier = StreamingVerifier(checker())
-    shown = "".join(verifier.feed(word + " ") for word in "This is a lovely tent for summer trips".split())
+    shown = "".join(
+        verifier.feed(word + " ") for word in "This is a lovely tent for summer trips".split()
+    )
     assert shown.startswith("This is a lovely")
 
 

@@ -1,0 +1,137 @@
+"""Grounded answers on the real GGUF, the real embedder and a real copy of the demo database."""
+
+import json
+import re
+import threading
+
+import pytest
+
+from localbot.assistant import Assistant, AssistantError
+from localbot.cli import main
+from localbot.db import open_database
+from localbot.llm import ChatModel
+
+pytestmark = pytest.mark.real
+PRICE = re.compile(r"\$\s?(\d[\d,]*(?:\.\d{1,2})?)")
+
+
+def test_ask_json_has_the_documented_shape_and_facts_from_the_database(capsys, demo_db_path):
+    assert main(["ask", "I need a light 2 person tent for backpacking", "--json"]) == 0
+    reply = json.loads(capsys.readouterr().out)
+    for key in (
+        "session_id",
+        "turn_id",
+        "answer",
+        "products",
+        "documents",
+        "corrections",
+        "timings",
+        "model",
+    ):
+        assert key in reply
+    assert set(reply["timings"]) >= {"retrieval_ms", "ttft_ms", "total_ms", "tokens_per_s"}
+    assert reply["products"] and reply["answer"]
+    db = open_database(demo_db_path)
+    for card in reply["products"]:
+        row = db.execute(
+            "SELECT name, price, currency, stock FROM products WHERE sku = ?", [card["sku"]]
+        ).fetchone()
+        assert (card["name"], card["price"], card["currency"], card["stock"]) == tuple(row)
+    stored = db.execute(
+        "SELECT question, status, model FROM turns WHERE id = ?", [reply["turn_id"]]
+    ).fetchone()
+    assert stored == ("I need a light 2 person tent for backpacking", "complete", reply["model"])
+
+
+def test_ask_streams_text_then_cards_and_ids(capsys, demo_db_path):
+    assert main(["ask", "which headlamps do you have?"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\* .+\[LGT-\d{4}\]\s+\$[\d,]+\.\d\d USD", out)
+    assert re.search(r"session \w+  turn \d+", out)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["headlamp under $40 in stock", "cheapest sleeping bag for winter?", "what does a kayak cost?"],
+)
+def test_every_price_in_an_answer_is_a_catalogue_price(assistant, question):
+    reply = assistant.reply(question)
+    shown = {round(card.price, 2) for card in reply.products}
+    db_prices = {round(row[0], 2) for row in assistant.db.execute("SELECT price FROM products")}
+    for amount in PRICE.findall(reply.answer):
+        value = round(float(amount.replace(",", "")), 2)
+        assert value in shown or value in db_prices or value in (40.0,), reply.answer
+    skus = {row[0] for row in assistant.db.execute("SELECT sku FROM products")}
+    for token in re.findall(r"\b[A-Z]{2,5}-\d{1,6}[A-Z]?\b", reply.answer):
+        assert token in skus, reply.answer
+
+
+def test_question_the_store_cannot_answer_gets_an_honest_reply(assistant):
+    reply = assistant.reply("who won the Super Bowl last year?")
+    assert reply.status == "no_match"
+    assert "couldn't find" in reply.answer and "Tents" in reply.answer
+    assert reply.products == []
+
+
+def test_feedback_is_recorded_and_bad_ids_are_one_line_errors(capsys, assistant, demo_db_path):
+    reply = assistant.reply("do you fix broken zippers?")
+    assert main(["feedback", str(reply.turn_id), "down", "--comment", "too vague"]) == 0
+    assert f"turn {reply.turn_id}" in capsys.readouterr().out
+    rows = assistant.store.feedback_for(reply.turn_id)
+    assert [(r["rating"], r["comment"]) for r in rows] == [("down", "too vague")]
+    assert main(["feedback", "999999", "up"]) == 2
+    assert capsys.readouterr().err.startswith("error: no turn with id 999999")
+
+
+def test_session_continues_and_unknown_session_is_refused(assistant):
+    first = assistant.reply("show me Velocita bike helmets")
+    second = assistant.reply("and a bike lock?", session_id=first.session_id)
+    assert second.session_id == first.session_id
+    history = assistant.store.history(first.session_id)
+    assert [t.id for t in history] == [first.turn_id, second.turn_id]
+    assert second.timings["cached_tokens"] > 0  # the previous prompt was reused from the KV cache
+    with pytest.raises(AssistantError, match="no session 'nope'"):
+        assistant.reply("hello", session_id="nope")
+
+
+def test_history_that_no_longer_fits_is_trimmed_visibly(settings, demo_db_path, embedder, capsys):
+    small = settings.with_overrides(n_ctx=1024, max_tokens=48)
+    model = ChatModel(default_gguf(), n_ctx=1024)
+    bot = Assistant(small, db=open_database(demo_db_path), embedder=embedder, chat_model=model)
+    session = bot.new_session()
+    questions = ["tents for 4 people", "sleeping bags for winter", "stoves for backpacking",
+                 "headlamps", "rain jackets", "hiking boots"]  # fmt: skip
+    trimmed = [bot.reply(q, session).history_trimmed for q in questions]
+    assert any(trimmed), "six turns with catalogue context cannot fit in 1024 tokens"
+    assert bot.store.context_start(session) > 0
+    stored = bot.store.turn(bot.store.history(session)[-1].id)
+    assert stored is not None
+
+
+def default_gguf():
+    from localbot.modelfiles import resolve_model
+    from localbot.paths import default_models_dir
+
+    return resolve_model("smollm2-135m-instruct", default_models_dir())
+
+
+def test_cancel_keeps_the_partial_answer(assistant):
+    cancel = threading.Event()
+    seen = []
+
+    def on_text(text):
+        seen.append(text)
+        cancel.set()
+
+    reply = assistant.reply("tell me about your climbing harnesses", on_text=on_text, cancel=cancel)
+    assert reply.status == "cancelled"
+    stored = assistant.store.turn(reply.turn_id)
+    assert stored["status"] == "cancelled" and stored["answer"] == reply.answer
+
+
+def test_empty_catalogue_is_a_clear_error(settings, embedder, chat_model):
+    bot = Assistant(settings, embedder=embedder, chat_model=chat_model)
+    with pytest.raises(
+        AssistantError, match="catalogue is empty; import products with 'localbot ingest knowledge'"
+    ):
+        bot.reply("tents?")

@@ -1,0 +1,42 @@
+import pytest
+
+from localbot.config import SettingsError, load_settings, setting_help
+
+
+def test_precedence_defaults_file_env_flags(tmp_path):
+    config = tmp_path / "localbot.toml"
+    config.write_text('max_tokens = 100\nmode = "kiosk"\nn_ctx = 3000\n')
+    env = {"LOCALBOT_CONFIG": str(config), "LOCALBOT_N_CTX": "2500", "LOCALBOT_HOME": str(tmp_path)}
+    settings = load_settings({"n_ctx": 1500}, env=env)
+    assert settings.max_tokens == 100  # file beats default
+    assert settings.mode == "kiosk"
+    assert settings.n_ctx == 1500  # flag beats env beats file
+    assert load_settings(env=env).n_ctx == 2500
+    assert settings.database_path == tmp_path / "localbot.db"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"LOCALBOT_N_CTX": "lots"},
+            "setting 'n_ctx' from environment must be a whole number, got 'lots'",
+        ),
+        ({"LOCALBOT_MODE": "party"}, "setting 'mode' must be one of staff, kiosk"),
+        ({"LOCALBOT_REDACT": "maybe"}, "setting 'redact'"),
+    ],
+)
+def test_bad_values_name_the_setting(tmp_path, env, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(env={"LOCALBOT_HOME": str(tmp_path), **env})
+
+
+def test_unknown_key_in_file_lists_known_ones(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("colour = 'blue'\n")
+    with pytest.raises(SettingsError, match=r"unknown setting 'colour'.*known settings: "):
+        load_settings(env={"LOCALBOT_CONFIG": str(config), "LOCALBOT_HOME": str(tmp_path)})
+
+
+def test_every_setting_is_documented():
+    assert all(text.strip() for text in setting_help().values())
