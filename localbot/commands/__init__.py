@@ -38,9 +38,9 @@ def open_assistant(args: argparse.Namespace) -> Assistant:
 
 
 def _modules() -> list[ModuleType]:
-    from localbot.commands import catalogue, conversation, kiosk, system
+    from localbot.commands import catalogue, conversation, kiosk, privacy, system
 
-    return [catalogue, conversation, system, kiosk]
+    return [catalogue, conversation, system, kiosk, privacy]
 
 
 COMMAND_MODULES = _modules()

@@ -139,20 +139,46 @@ def _check_threads(settings: Any) -> Check:
 
 
 def _check_offline(settings: Any) -> Check:
-    from localbot.offline import (
-        OFFLINE_ENVIRONMENT,
-        enforce_offline_environment,
-        offline_switches_set,
-    )
+    from localbot.offline import enforce_offline_environment, offline_switches_set
 
     enforce_offline_environment()
     if not offline_switches_set():
-        return Check("offline", False, "offline switches could not be set")
-    return Check("offline", True, "no network needed: models load from local files; "
-                                  f"{', '.join(k for k in OFFLINE_ENVIRONMENT if k.endswith('OFFLINE'))} set")  # fmt: skip
+        return Check("offline", False, "the model libraries' offline switches could not be set")
+    return Check("offline", True, "works with no network and sends nothing off this device: models "
+                                  "load from local files, and the Hugging Face offline and "
+                                  "no-telemetry switches are on")  # fmt: skip
 
 
 def _check_privacy(settings: Any) -> Check:
-    redaction = "on" if settings.redact else "OFF"
-    return Check("privacy", settings.redact, f"conversations kept {settings.retention_days} days; "
-                                             f"redaction of personal data {redaction}; data in {settings.home}")  # fmt: skip
+    from localbot.governance import loose_permissions
+
+    loose = loose_permissions(settings.home)
+    parts = [
+        "personal data (emails, phones, cards, IBANs, addresses, postcodes, birth dates, names) is "
+        "redacted before storage" if settings.redact else
+        "REDACTION IS OFF: questions are stored as typed (set redact = true)",
+        f"conversations and feedback are deleted after {settings.retention_days} days"
+        f"{_oldest_note(settings)}",
+        f"{', '.join(p.name for p in loose)} readable by other users (run 'localbot purge' to fix)"
+        if loose else f"files in {settings.home} are readable by you only",
+    ]  # fmt: skip
+    return Check("privacy", settings.redact and not loose, "; ".join(parts))
+
+
+def _oldest_note(settings: Any) -> str:
+    """' (oldest stored: 3 days)' when the database holds conversations."""
+    from datetime import UTC, datetime
+
+    from localbot.db import DatabaseError, open_database
+    from localbot.governance import oldest_stored
+
+    if not settings.database_path.exists():
+        return ""
+    try:
+        oldest = oldest_stored(open_database(settings.database_path, migrate=False))
+    except DatabaseError:
+        return ""
+    if oldest is None:
+        return " (none stored now)"
+    age = (datetime.now(UTC) - datetime.fromisoformat(oldest)).days
+    return f" (oldest stored: {age} days)"

@@ -1,0 +1,136 @@
+"""Privacy commands: ``purge`` (retention), ``forget`` (erasure) and ``export`` (access, audits)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from localbot.commands import UserError, settings_from
+
+
+def register(subparsers: Any) -> None:
+    """Add the privacy commands."""
+    purge = subparsers.add_parser("purge", help="delete conversations older than retention_days")
+    purge.add_argument("--days", type=int, help="keep this many days instead of retention_days")
+    purge.add_argument("--json", action="store_true")
+    purge.set_defaults(handler=run_purge)
+
+    forget = subparsers.add_parser(
+        "forget", help="erase everything held about a customer or session"
+    )
+    target = forget.add_mutually_exclusive_group(required=True)
+    target.add_argument("--customer", metavar="ID", help="the customer's id")
+    target.add_argument("--session", metavar="ID", help="a session id (printed by 'localbot ask')")
+    forget.add_argument("--json", action="store_true")
+    forget.set_defaults(handler=run_forget)
+
+    export = subparsers.add_parser(
+        "export", help="write a customer's data (JSON) or all turns (JSONL)"
+    )
+    what = export.add_mutually_exclusive_group(required=True)
+    what.add_argument("--customer", metavar="ID", help="everything held about this customer")
+    what.add_argument("--interactions", action="store_true", help="redacted turns for an audit")
+    export.add_argument("--output", type=Path, help="file to write (owner-only); default stdout")
+    export.set_defaults(handler=run_export)
+
+
+def _open_existing(args: argparse.Namespace) -> Any:
+    """The database, or None when nothing has been stored yet (and none is created)."""
+    from localbot.db import DatabaseError, open_database
+
+    settings = settings_from(args)
+    if not settings.database_path.exists():
+        return None
+    try:
+        return open_database(settings.database_path)
+    except DatabaseError as error:
+        raise UserError(str(error)) from error
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    """Delete what is past retention and make the data files owner-only."""
+    from localbot.governance import privacy_at_startup
+
+    settings = settings_from(args)
+    days = settings.retention_days if args.days is None else args.days
+    if days < 1:
+        raise UserError("--days must be at least 1")
+    db = _open_existing(args)
+    if db is None:
+        print(f"nothing stored yet ({settings.database_path} does not exist)")
+        return 0
+    report = privacy_at_startup(db, days, settings.home)
+    if args.json:
+        print(json.dumps({"retention_days": days, **report.as_dict()}, indent=2))
+    else:
+        print(f"purged {report.describe()} older than {days} days{_wal_note(report)}")
+    return 0 if report.wal_cleared else 1
+
+
+def run_forget(args: argparse.Namespace) -> int:
+    """Erase a customer or a session; exit 1 if nothing matched (a typo?) or the WAL stayed busy."""
+    from localbot.governance import forget_customer, forget_session
+
+    who = f"customer {args.customer}" if args.customer else f"session {args.session}"
+    db = _open_existing(args)
+    if db is None:
+        print(f"nothing stored about {who}: there is no database yet")
+        return 1
+    report = (
+        forget_customer(db, args.customer) if args.customer else forget_session(db, args.session)
+    )
+    if args.json:
+        print(json.dumps({"target": who, **report.as_dict()}, indent=2))
+    elif report.total == 0:
+        print(f"nothing stored about {who} (already erased, or a mistyped id?)")
+    else:
+        print(f"erased {who}: {report.describe()}{_wal_note(report)}")
+    return 0 if report.total and report.wal_cleared else 1
+
+
+def _wal_note(report: Any) -> str:
+    if report.wal_cleared:
+        return "; deleted bytes overwritten in the database files"
+    return ("; WARNING: another localbot process kept the write-ahead log busy, so old copies remain "
+            "until it closes: run 'localbot purge' again then")  # fmt: skip
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write a subject access export (JSON) or the redacted interaction log (JSONL)."""
+    from localbot.governance import export_customer, iter_interactions
+
+    db = _open_existing(args)
+    with _output(args.output) as out:
+        if args.customer:
+            data = export_customer(db, args.customer) if db is not None else _empty(args.customer)
+            out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        else:
+            for record in iter_interactions(db) if db is not None else ():
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if args.output:
+        print(f"wrote {args.output} (readable by you only)", file=sys.stderr)
+    return 0
+
+
+def _empty(customer_id: str) -> dict[str, Any]:
+    return {"subject": {"customer_id": customer_id}, "tables": {}, "about": "no database yet"}
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    from localbot.governance import open_private
+
+    try:
+        handle = open_private(path)
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror}") from error
+    with handle:
+        yield handle

@@ -1,0 +1,425 @@
+"""What localbot holds about people, for how long, and how it is erased, exported and kept local.
+
+- **Retention**: :func:`purge_expired` deletes conversations, turns and feedback older than
+  ``retention_days`` with everything derived from them; it runs at start-up
+  (:func:`privacy_at_startup`) and with ``localbot purge``.
+- **Erasure**: :func:`forget_session` and :func:`forget_customer` delete everything held about a
+  session or a person. Deleted rows are overwritten (``PRAGMA secure_delete``) and the
+  write-ahead log is checkpointed and truncated, so the bytes leave the files too.
+- **Access**: :func:`export_customer` gathers everything held about a person (a subject access
+  request); :func:`iter_interactions` yields redacted turns for audits.
+- **Files**: the data folder and its files are readable by their owner only.
+- **Network**: :func:`network_guard` is an audit hook that refuses any socket connection except a
+  local Unix socket; the tests run the whole assistant under it.
+
+Extending (the customers and insights work plug in here, nowhere else):
+
+- a table holding rows about a customer gets a :class:`PersonalTable` line in
+  :data:`PERSONAL_TABLES`; forget and export then cover it;
+- a store derived from turns (question embeddings, an FTS index over questions, insight
+  clusters) gets a :class:`DerivedStore` line in :data:`DERIVED_STORES`: a function that deletes
+  its rows for a list of turn ids. Purge and forget call it before the turns go.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import stat
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import sqlite_utils
+
+from localbot.db import utc_now, write_transaction
+from localbot.privacy import redact
+
+Exporter = Callable[[sqlite_utils.Database, str], list[dict[str, Any]]]
+Eraser = Callable[[sqlite_utils.Database, str], dict[str, int]]
+TurnEraser = Callable[[sqlite_utils.Database, Sequence[int]], int]
+# SQLite allows 32,766 bound parameters; stay well below it when deleting by id.
+ID_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """Rows deleted per table or derived store, and whether the WAL was emptied afterwards."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    wal_cleared: bool = True
+
+    @property
+    def total(self) -> int:
+        """All rows deleted."""
+        return sum(self.rows.values())
+
+    def describe(self) -> str:
+        """One line for people: '2 sessions, 5 turns, 1 feedback'."""
+        parts = [f"{count} {name}" for name, count in self.rows.items() if count]
+        return ", ".join(parts) or "nothing"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {"rows": dict(self.rows), "total": self.total, "wal_cleared": self.wal_cleared}
+
+
+# --- registries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DerivedStore:
+    """Data computed from turns; ``erase_turns(db, turn_ids)`` deletes it and returns a row count."""
+
+    name: str
+    description: str
+    erase_turns: TurnEraser
+
+
+@dataclass(frozen=True)
+class PersonalTable:
+    """A table holding personal data keyed by a customer id; forget and export cover each one.
+
+    By default export reads every column of the matching rows and erase deletes them; a table
+    whose rows own other data (sessions own turns) passes its own functions. ``expires_column``
+    names a timestamp column if the table's rows also fall under ``retention_days``.
+    """
+
+    table: str
+    customer_column: str
+    description: str
+    export_rows: Exporter | None = None
+    erase_rows: Eraser | None = None
+    expires_column: str | None = None
+
+    def export(self, db: sqlite_utils.Database, customer_id: str) -> list[dict[str, Any]]:
+        """Every row held about the customer."""
+        if self.export_rows:
+            return self.export_rows(db, customer_id)
+        if not db.table(self.table).exists():
+            return []
+        sql = f"SELECT * FROM [{self.table}] WHERE [{self.customer_column}] = ?"
+        return _rows(db, sql, [customer_id])
+
+    def erase(self, db: sqlite_utils.Database, customer_id: str) -> dict[str, int]:
+        """Delete every row held about the customer; returns rows deleted per table."""
+        if self.erase_rows:
+            return self.erase_rows(db, customer_id)
+        if not db.table(self.table).exists():
+            return {}
+        sql = f"DELETE FROM [{self.table}] WHERE [{self.customer_column}] = ?"
+        return {self.table: db.execute(sql, [customer_id]).rowcount}
+
+
+def _customer_sessions(db: sqlite_utils.Database, customer_id: str) -> list[str]:
+    rows = db.execute(
+        "SELECT id FROM sessions WHERE customer_id = ? ORDER BY created_at", [customer_id]
+    )
+    return [row[0] for row in rows]
+
+
+def _export_customer_sessions(db: sqlite_utils.Database, customer_id: str) -> list[dict[str, Any]]:
+    return [_session_record(db, session_id) for session_id in _customer_sessions(db, customer_id)]
+
+
+def _erase_customer_sessions(db: sqlite_utils.Database, customer_id: str) -> dict[str, int]:
+    return _erase_sessions(db, _customer_sessions(db, customer_id))
+
+
+# Derived from turns. Empty today: question embeddings, an FTS index over questions and insight
+# clusters will each add a line here, e.g. DerivedStore("question_vectors", "...", erase_fn).
+DERIVED_STORES: list[DerivedStore] = []
+
+# Tables holding rows about a customer. The customers work adds its tables (customers,
+# purchases, browsing events) here.
+PERSONAL_TABLES: list[PersonalTable] = [
+    PersonalTable(
+        "sessions", "customer_id", "conversations, with their turns and feedback",
+        export_rows=_export_customer_sessions, erase_rows=_erase_customer_sessions,
+    ),
+]  # fmt: skip
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+def purge_expired(
+    db: sqlite_utils.Database, retention_days: int, now: datetime | None = None
+) -> ErasureReport:
+    """Delete turns, feedback and sessions older than ``retention_days``, with derived data."""
+    cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat(
+        timespec="seconds"
+    )
+    with write_transaction(db):
+        old_turns = _ids(db, "SELECT id FROM turns WHERE created_at < ?", [cutoff])
+        rows = _erase_derived(db, old_turns)
+        rows["feedback"] = _delete(db, "feedback", "created_at < ?", [cutoff])
+        rows["feedback"] += _delete_by_id(db, "feedback", "turn_id", old_turns)
+        rows["turns"] = _delete_by_id(db, "turns", "id", old_turns)
+        rows["sessions"] = _delete(
+            db, "sessions",
+            "created_at < ? AND NOT EXISTS (SELECT 1 FROM turns WHERE session_id = sessions.id)",
+            [cutoff],
+        )  # fmt: skip
+        rows.update(_purge_personal_tables(db, cutoff))
+    return ErasureReport(rows, clear_deleted_pages(db) if any(rows.values()) else True)
+
+
+def _purge_personal_tables(db: sqlite_utils.Database, cutoff: str) -> dict[str, int]:
+    """Expired rows of customer tables that fall under retention (``expires_column`` set)."""
+    rows = {}
+    for entry in PERSONAL_TABLES:
+        if entry.expires_column and db.table(entry.table).exists():
+            rows[entry.table] = _delete(db, entry.table, f"[{entry.expires_column}] < ?", [cutoff])
+    return rows
+
+
+def privacy_at_startup(db: sqlite_utils.Database, retention_days: int, home: Path) -> ErasureReport:
+    """Start-up duties: purge what is past retention and make the data files owner-only."""
+    restrict_permissions(home)
+    return purge_expired(db, retention_days)
+
+
+# --- erasure ------------------------------------------------------------------------------------
+
+
+def forget_session(db: sqlite_utils.Database, session_id: str) -> ErasureReport:
+    """Erase one session: its turns, feedback and derived data, then scrub the files."""
+    with write_transaction(db):
+        rows = _erase_sessions(db, [session_id])
+    return ErasureReport(rows, clear_deleted_pages(db))
+
+
+def forget_customer(db: sqlite_utils.Database, customer_id: str) -> ErasureReport:
+    """Erase everything held about a customer in every registered table, then scrub the files."""
+    rows: dict[str, int] = {}
+    with write_transaction(db):
+        for entry in PERSONAL_TABLES:
+            for name, count in entry.erase(db, customer_id).items():
+                rows[name] = rows.get(name, 0) + count
+    return ErasureReport(rows, clear_deleted_pages(db))
+
+
+def _erase_sessions(db: sqlite_utils.Database, session_ids: Sequence[str]) -> dict[str, int]:
+    """Delete sessions with their turns and feedback (counted before the cascade removes them)."""
+    turn_ids: list[int] = []
+    for chunk in _chunks(session_ids):
+        marks = ",".join("?" * len(chunk))
+        turn_ids += _ids(db, f"SELECT id FROM turns WHERE session_id IN ({marks})", list(chunk))
+    rows = _erase_derived(db, turn_ids)
+    rows["feedback"] = _delete_by_id(db, "feedback", "turn_id", turn_ids)
+    rows["turns"] = _delete_by_id(db, "turns", "id", turn_ids)
+    rows["sessions"] = _delete_by_id(db, "sessions", "id", session_ids)
+    return rows
+
+
+def _erase_derived(db: sqlite_utils.Database, turn_ids: Sequence[int]) -> dict[str, int]:
+    """Call each derived store's eraser first, while the turns it refers to still exist."""
+    if not turn_ids:
+        return {store.name: 0 for store in DERIVED_STORES}
+    return {store.name: store.erase_turns(db, turn_ids) for store in DERIVED_STORES}
+
+
+def clear_deleted_pages(db: sqlite_utils.Database) -> bool:
+    """Copy the WAL into the database file and truncate it, so erased bytes leave both files.
+
+    ``secure_delete`` zeroes deleted content in the pages that are written; the old copies of
+    those pages sit in the write-ahead log until a checkpoint. TRUNCATE waits (busy timeout) for
+    other connections to finish reading; False means one kept the log busy and the old copies
+    stay there until the next checkpoint (run ``localbot purge`` again).
+    """
+    db.execute("PRAGMA secure_delete = ON")
+    row = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return row is None or int(row[0]) == 0
+
+
+# --- access -------------------------------------------------------------------------------------
+
+
+def export_customer(db: sqlite_utils.Database, customer_id: str) -> dict[str, Any]:
+    """Everything held about one customer, by table (a subject access request)."""
+    return {
+        "subject": {"customer_id": customer_id},
+        "exported_at": utc_now(),
+        "about": "Everything localbot stores about this customer on this device. Questions "
+        "were redacted before they were stored, so personal details appear as placeholders "
+        "such as [PHONE].",
+        "tables": {entry.table: entry.export(db, customer_id) for entry in PERSONAL_TABLES},
+    }
+
+
+def iter_interactions(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+    """Every stored turn for an audit, oldest first, redacted again and without customer ids."""
+    cursor = db.execute(
+        "SELECT t.id, t.session_id, s.mode, s.customer_id IS NOT NULL, t.created_at, t.status,"
+        " t.model, t.question, t.answer, t.products, t.corrections, t.timings, t.history_trimmed"
+        " FROM turns t JOIN sessions s ON s.id = t.session_id ORDER BY t.created_at, t.id"
+    )
+    keys = ["turn_id", "session_id", "mode", "customer_linked", "created_at", "status", "model",
+            "question", "answer", "products", "corrections", "timings", "history_trimmed"]  # fmt: skip
+    for row in cursor.fetchall():
+        record = dict(zip(keys, row, strict=True))
+        yield _audit_record(db, record)
+
+
+def _audit_record(db: sqlite_utils.Database, record: dict[str, Any]) -> dict[str, Any]:
+    # Redacted again: rows stored before redaction was on, or with it off, must not leak here.
+    record["question"] = redact(record["question"]).text
+    record["answer"] = redact(record["answer"]).text
+    record["customer_linked"] = bool(record["customer_linked"])
+    for column in ("products", "corrections", "timings"):
+        record[column] = json.loads(record[column])
+    feedback = _rows(db, "SELECT rating, comment, created_at FROM feedback WHERE turn_id = ?"
+                     " ORDER BY id", [record["turn_id"]])  # fmt: skip
+    record["feedback"] = [{**f, "comment": redact(f["comment"]).text} for f in feedback]
+    return record
+
+
+def _session_record(db: sqlite_utils.Database, session_id: str) -> dict[str, Any]:
+    session = _rows(db, "SELECT * FROM sessions WHERE id = ?", [session_id])[0]
+    turns = _rows(db, "SELECT * FROM turns WHERE session_id = ? ORDER BY id", [session_id])
+    for turn in turns:
+        for column in ("retrieval", "products", "corrections", "timings"):
+            turn[column] = json.loads(turn[column])
+        turn["feedback"] = _rows(db, "SELECT * FROM feedback WHERE turn_id = ? ORDER BY id",
+                                 [turn["id"]])  # fmt: skip
+    return {**session, "turns": turns}
+
+
+def oldest_stored(db: sqlite_utils.Database) -> str | None:
+    """Timestamp of the oldest stored conversation or turn, or None if there are none."""
+    try:
+        row = db.execute(
+            "SELECT min(created_at) FROM (SELECT created_at FROM sessions"
+            " UNION ALL SELECT created_at FROM turns)"
+        ).fetchone()
+    except sqlite3.OperationalError:  # a database from before the interaction tables
+        return None
+    return row[0] if row else None
+
+
+# --- files --------------------------------------------------------------------------------------
+
+
+def open_private(path: Path) -> IO[str]:
+    """Open ``path`` for writing (truncating it), readable and writable by its owner only.
+
+    Use it for exports and log files: the mode is set when the file is created, so there is no
+    moment when another user could read it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its old mode through O_CREAT
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
+def loose_permissions(home: Path) -> list[Path]:
+    """The data folder and files in it that users other than the owner can read or write."""
+    if not home.exists():
+        return []
+    candidates = [home, *(p for p in home.iterdir() if p.is_file() and not p.is_symlink())]
+    return [p for p in candidates if p.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO)]
+
+
+def restrict_permissions(home: Path) -> list[Path]:
+    """Make the data folder (0700) and the files in it (0600) owner-only; returns what changed."""
+    changed = loose_permissions(home)
+    for path in changed:
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    return changed
+
+
+# --- network guard ------------------------------------------------------------------------------
+
+
+class NetworkUseError(RuntimeError):
+    """Code tried to open a network connection while the network guard was on."""
+
+
+@dataclass
+class NetworkGuard:
+    """Records (and refuses) network use while armed; see :func:`network_guard`."""
+
+    violations: list[str] = field(default_factory=list)
+    armed: bool = False
+
+
+_GUARD = NetworkGuard()
+_GUARD_LOCK = threading.Lock()
+_HOOK_INSTALLED = False
+_NETWORK_EVENTS = ("socket.connect", "socket.sendto", "socket.sendmsg")
+_LOOKUP_EVENTS = ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr")
+
+
+@contextmanager
+def network_guard() -> Iterator[NetworkGuard]:
+    """Within the block, any socket connection other than a local Unix socket raises.
+
+    Uses an audit hook on ``socket.connect`` (and ``sendto``, ``sendmsg`` and name look-ups), so it
+    sees every connection made through Python's socket module, whichever library makes it.
+    Native code that opens sockets itself is not seen: run such code under ``unshare -n`` too.
+    """
+    _install_hook()
+    with _GUARD_LOCK:
+        _GUARD.violations.clear()
+        _GUARD.armed = True
+    try:
+        yield _GUARD
+    finally:
+        _GUARD.armed = False
+
+
+def _install_hook() -> None:
+    global _HOOK_INSTALLED
+    with _GUARD_LOCK:
+        if not _HOOK_INSTALLED:
+            sys.addaudithook(_audit)  # audit hooks cannot be removed: install once, arm per use
+            _HOOK_INSTALLED = True
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if not _GUARD.armed or not (event in _NETWORK_EVENTS or event in _LOOKUP_EVENTS):
+        return
+    if event in _NETWORK_EVENTS and getattr(args[0], "family", None) == socket.AF_UNIX:
+        return
+    target = args[1] if event in _NETWORK_EVENTS and len(args) > 1 else args[0]
+    message = f"{event} to {target!r} while localbot must stay offline"
+    _GUARD.violations.append(message)
+    raise NetworkUseError(message)
+
+
+# --- small SQL helpers --------------------------------------------------------------------------
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, list(params))
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _ids(db: sqlite_utils.Database, sql: str, params: Sequence[Any]) -> list[Any]:
+    return [row[0] for row in db.execute(sql, list(params)).fetchall()]
+
+
+def _delete(db: sqlite_utils.Database, table: str, where: str, params: Sequence[Any]) -> int:
+    return int(db.execute(f"DELETE FROM [{table}] WHERE {where}", list(params)).rowcount)
+
+
+def _delete_by_id(db: sqlite_utils.Database, table: str, column: str, ids: Sequence[Any]) -> int:
+    deleted = 0
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        deleted += _delete(db, table, f"[{column}] IN ({marks})", chunk)
+    return deleted
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), ID_CHUNK):
+        yield values[start : start + ID_CHUNK]
