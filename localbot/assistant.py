@@ -23,6 +23,7 @@ from localbot.db import open_database
 from localbot.embeddings import Embedder
 from localbot.llm import ChatModel, GenerationStats
 from localbot.modelfiles import resolve_model
+from localbot.privacy import Finding, placeholder, redact
 from localbot.prompting import Prompt, build_context, build_prompt, system_messages
 from localbot.store import InteractionStore, TurnRecord
 from localbot.verify import Correction, FactChecker, StreamingVerifier
@@ -177,7 +178,7 @@ class Assistant:
         cancel: threading.Event | None = None,
     ) -> Reply:
         """Answer ``question`` in a session (a new one if None), streaming checked text to ``on_text``."""
-        question = _clean_question(question)
+        question = self.protect(_clean_question(question))
         self.embedder.load()  # a first-use load is start-up cost, not retrieval time
         started = time.perf_counter()
         session_id = self._session(session_id)
@@ -192,6 +193,18 @@ class Assistant:
         return self._generate(
             question, session_id, results, products, passages, started, on_text, cancel
         )
+
+    def protect(self, question: str) -> str:
+        """The question as it may be searched, prompted and stored: personal data replaced.
+
+        With the ``redact`` setting off, card numbers are still removed: they never reach the
+        model or the log.
+        """
+        redaction = redact(question)
+        if self.settings.redact:
+            return redaction.text
+        cards = [finding for finding in redaction.findings if finding.type == "CARD"]
+        return _replace_findings(question, cards)
 
     def _session(self, session_id: str | None) -> str:
         if session_id is None:
@@ -293,6 +306,13 @@ def _clean_question(question: str) -> str:
     if not cleaned:
         raise AssistantError("the question is empty; type what you are looking for")
     return cleaned
+
+
+def _replace_findings(text: str, findings: list[Finding]) -> str:
+    for finding in sorted(findings, key=lambda f: f.span, reverse=True):
+        start, end = finding.span
+        text = text[:start] + placeholder(finding.type) + text[end:]
+    return text
 
 
 def _no_match_answer(results: SearchResults, categories: list[str]) -> str:

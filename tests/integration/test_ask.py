@@ -135,3 +135,20 @@ def test_empty_catalogue_is_a_clear_error(settings, embedder, chat_model):
         AssistantError, match="catalogue is empty; import products with 'localbot ingest knowledge'"
     ):
         bot.reply("tents?")
+
+
+def test_personal_data_is_redacted_before_search_prompt_and_storage(assistant):
+    question = (
+        "my name is Dana Whitfield, email dana.w@example.org, card 4111 1111 1111 1111: tents?"
+    )
+    reply = assistant.reply(question)
+    stored = assistant.store.turn(reply.turn_id)
+    for secret in ("Dana", "Whitfield", "dana.w@example.org", "4111"):
+        assert secret not in stored["question"] and secret not in reply.question
+    assert "[EMAIL]" in stored["question"] and "[CARD]" in stored["question"]
+
+
+def test_cards_never_reach_the_model_even_with_redaction_off(assistant):
+    assistant.settings = assistant.settings.with_overrides(redact=False)
+    protected = assistant.protect("email me at a@b.co, card 5555 5555 5555 4444")
+    assert "a@b.co" in protected and "5555" not in protected and "[CARD]" in protected
