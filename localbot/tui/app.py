@@ -1,0 +1,210 @@
+"""The Textual app: builds the chat screen at once, loads the assistant in a background worker.
+
+:func:`make_app` is the one factory the CLI and the tests use; the assistant comes from an
+``open_assistant`` callable, so tests pass the real small model and a copy of the demo database,
+and errors raised while opening or loading it become a screen saying what to run, not a crash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual import events, on, work
+from textual.app import App
+from textual.reactive import reactive
+
+from localbot.offline import enforce_offline_environment
+from localbot.pin import PinGate
+from localbot.tui import messages
+from localbot.tui.idle import Clock, IdleTimer
+from localbot.tui.problems import Problem, describe_error, empty_catalogue
+from localbot.tui.screens.chat import ChatScreen
+from localbot.tui.screens.dialogs import ProblemScreen
+from localbot.tui.screens.pin import PinScreen, StaffMenuScreen
+
+if TYPE_CHECKING:
+    from localbot.assistant import Assistant
+    from localbot.config import Settings
+
+OpenAssistant = Callable[[], "Assistant"]
+# Input that counts as a shopper being there, for the kiosk's idle reset.
+ACTIVITY = (
+    events.Key,
+    events.MouseDown,
+    events.MouseScrollDown,
+    events.MouseScrollUp,
+    events.Paste,
+)
+
+
+class LocalbotApp(App[int]):
+    """localbot's terminal UI over :class:`~localbot.assistant.Assistant`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "localbot"
+    # The palette would offer themes and quitting without the PIN; the keys screen lists all keys.
+    ENABLE_COMMAND_PALETTE = False
+
+    status_text: reactive[str] = reactive("Starting…")
+    ready: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        settings: Settings,
+        open_assistant: OpenAssistant,
+        mode: str | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        super().__init__()
+        enforce_offline_environment()  # before the loader imports any model library
+        self.settings = settings
+        self.mode = mode or settings.mode
+        self.assistant: Assistant | None = None
+        self.model_name = ""
+        self.db_lock = threading.Lock()  # one caller of the assistant at a time
+        self.idle = IdleTimer(settings.kiosk_idle_seconds, clock)
+        self.pin_gate = PinGate(settings.staff_pin_hash, clock)
+        self._open_assistant = open_assistant
+
+    def on_mount(self) -> None:
+        """Show the chat screen now and load the models behind it."""
+        self.push_screen(ChatScreen(self.mode))
+        if self.mode == "kiosk" and not self.pin_gate.required:
+            self.notify(
+                "No staff PIN is set, so anyone can leave kiosk mode. Run 'localbot pin set'.",
+                title="Kiosk",
+                severity="warning",
+                timeout=10,
+            )
+        self.load_assistant()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key, touch and scroll keeps the kiosk's conversation on screen."""
+        if isinstance(event, ACTIVITY):
+            self.idle.touch()
+        await super().on_event(event)
+
+    # Loading -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_assistant(self) -> None:
+        """Open and load the assistant (embedder, model, warmed system prompt) off the UI thread."""
+        say = self._say
+        try:
+            assistant = self.assistant or self._open_assistant()
+            assistant.load(on_status=say)
+            ready = messages.AssistantReady(
+                assistant, assistant.model_name, assistant.catalogue_size()
+            )
+        except Exception as error:  # shown on a screen with the fix: the UI must not crash
+            self.post_message(messages.LoadFailed(describe_error(error)))
+            return
+        self.post_message(ready)
+
+    def _say(self, text: str) -> None:
+        self.post_message(messages.LoadProgress(text))
+
+    @on(messages.LoadProgress)
+    def _progress(self, event: messages.LoadProgress) -> None:
+        self.status_text = event.text
+
+    @on(messages.AssistantReady)
+    def _assistant_ready(self, event: messages.AssistantReady) -> None:
+        self.assistant = event.assistant
+        self.model_name = event.model_name
+        if event.catalogue.get("search_items", 0) == 0:
+            self.show_problem(empty_catalogue())
+            return
+        self.ready = True
+
+    @on(messages.LoadFailed)
+    def _failed(self, event: messages.LoadFailed) -> None:
+        self.show_problem(event.problem)
+
+    def show_problem(self, problem: Problem) -> None:
+        """Say why the assistant cannot work, with the fix; offer to try again or quit."""
+        self.status_text = problem.title
+
+        def after(choice: str | None) -> None:
+            if choice == "retry":
+                self.status_text = "Trying again…"
+                self.load_assistant()
+            else:
+                self.request_quit(then_retry=True)
+
+        self.push_screen(ProblemScreen(problem), after)
+
+    # Leaving and switching modes (the staff PIN in kiosk mode) ------------------------------
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit, after the staff PIN in kiosk mode."""
+        self.request_quit()
+
+    def request_quit(self, then_retry: bool = False) -> None:
+        """Exit now, or after the staff PIN in kiosk mode (cancelling it stays, or retries loading)."""
+
+        def after(right: bool | None) -> None:
+            if right:
+                self.exit(0)
+            elif then_retry:
+                self.load_assistant()
+
+        if self.mode == "kiosk" and self.pin_gate.required:
+            self.push_screen(PinScreen(self.pin_gate, "quit localbot"), after)
+        else:
+            self.exit(0)
+
+    def staff_menu(self) -> None:
+        """Kiosk: the staff PIN, then switch to staff mode or quit."""
+
+        def chosen(choice: str | None) -> None:
+            if choice == "staff":
+                self.change_mode("staff")
+            elif choice == "quit":
+                self.exit(0)
+
+        def unlocked(right: bool | None) -> None:
+            if right:
+                self.push_screen(StaffMenuScreen(id="staff-menu"), chosen)
+
+        if self.pin_gate.required:
+            self.push_screen(PinScreen(self.pin_gate, "open the staff menu"), unlocked)
+        else:
+            unlocked(True)
+
+    def change_mode(self, mode: str) -> None:
+        """Replace the chat screen with a fresh one in ``mode`` (nothing carries over)."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ChatScreen):
+            self.pop_screen()
+        self.mode = mode
+        self.idle.touch()
+        self.switch_screen(ChatScreen(mode))
+
+
+def make_app(
+    settings: Settings,
+    mode: str | None = None,
+    open_assistant: OpenAssistant | None = None,
+    clock: Clock = time.monotonic,
+) -> LocalbotApp:
+    """Build the app; by default the assistant is opened from ``settings`` in the loader thread."""
+
+    def open_from_settings() -> Assistant:
+        from localbot.assistant import Assistant
+
+        return Assistant(settings)
+
+    return LocalbotApp(settings, open_assistant or open_from_settings, mode, clock)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """``localbot chat``: run the UI until it is quit; returns the exit code."""
+    from localbot.commands import settings_from
+
+    settings = settings_from(args)
+    mode = "kiosk" if getattr(args, "kiosk", False) else settings.mode
+    return make_app(settings, mode).run() or 0

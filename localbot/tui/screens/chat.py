@@ -1,0 +1,423 @@
+"""The chat screen: conversation, question box, status bar; history sidebar (staff) or idle reset (kiosk).
+
+Answers are generated in a thread worker that calls :meth:`Assistant.reply`; the worker reaches
+the UI only by posting messages to the answer's view, and stops between tokens when Esc sets its
+cancel event. Every other call into the assistant (history, feedback, delete) also runs in a
+thread worker, under the app's lock, so the UI thread never waits on SQLite or the model.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input
+
+from localbot.offline import offline_switches_set
+from localbot.tui import messages
+from localbot.tui.problems import describe_error
+from localbot.tui.screens.dialogs import ConfirmScreen
+from localbot.tui.screens.feedback import FeedbackScreen
+from localbot.tui.screens.help import HelpScreen
+from localbot.tui.widgets.conversation import AnswerView, Conversation
+from localbot.tui.widgets.countdown import IdleBanner
+from localbot.tui.widgets.history import HistoryPanel
+from localbot.tui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from localbot.assistant import Assistant
+    from localbot.tui.app import LocalbotApp
+
+QUESTION_LIMIT = 500
+STAFF_ONLY = {"toggle_history", "kiosk_mode"}
+KIOSK_ONLY = {"staff_menu"}
+
+
+class ChatScreen(Screen[None]):
+    """Ask questions and read answers; ``mode`` is 'staff' or 'kiosk'."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop", "Stop"),
+        Binding("ctrl+n", "new_conversation", "New conversation"),
+        Binding("f1", "help", "Keys"),
+        Binding("question_mark", "help", "Keys", show=False),
+        Binding("f2", "rate('up')", "👍"),
+        Binding("f3", "rate('down')", "👎"),
+        Binding("f4", "toggle_history", "History"),
+        Binding("f9", "kiosk_mode", "Kiosk mode"),
+        Binding("f9", "staff_menu", "Staff"),
+    ]
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(id="chat", classes=f"-{mode}")
+        self.mode = mode
+        self.kiosk = mode == "kiosk"
+        self.session_id: str | None = None
+        self._cancel: threading.Event | None = None
+        self._answer: AnswerView | None = None
+
+    @property
+    def localbot(self) -> LocalbotApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def busy(self) -> bool:
+        """Whether an answer is being written."""
+        return self._answer is not None
+
+    def compose(self) -> ComposeResult:
+        """Sidebar (staff), conversation, question box with its buttons, status bar and keys."""
+        with Horizontal(id="body"):
+            if not self.kiosk:
+                yield HistoryPanel(id="history")
+            with Vertical(id="main"):
+                if self.kiosk:
+                    yield IdleBanner(id="idle-banner")
+                yield Conversation(self.kiosk, id="conversation")
+                with Horizontal(id="composer"):
+                    yield Input(
+                        placeholder="Getting ready… you can start typing",
+                        id="question",
+                        max_length=QUESTION_LIMIT,
+                    )
+                    yield from self._composer_buttons()
+        yield StatusBar(offline=offline_switches_set(), id="status")
+        yield Footer()
+
+    def _composer_buttons(self) -> ComposeResult:
+        yield Button("Send", id="send", variant="primary")
+        if self.kiosk:  # a touch screen has no Ctrl+N or F1
+            yield Button("Start over", id="start-over")
+            yield Button("Help", id="help-button")
+            yield Button("Staff", id="staff-button", classes="quiet")
+
+    def on_mount(self) -> None:
+        """Follow the app's loading state; start the kiosk's idle clock."""
+        self.watch(self.app, "status_text", self._show_status)
+        self.watch(self.app, "ready", self._on_ready)
+        if self.kiosk:
+            self.set_interval(1.0, self.idle_tick, name="idle")
+        self.query_one("#question", Input).focus()
+
+    def _show_status(self, text: str) -> None:
+        self.query_one(StatusBar).set_state(text)
+
+    def _on_ready(self, ready: bool) -> None:
+        if not ready:
+            return
+        self.query_one(StatusBar).set_model(self.localbot.model_name)
+        self.query_one(StatusBar).set_state("Ready")
+        self.query_one("#question", Input).placeholder = "Type your question and press Enter"
+        if not self.kiosk:
+            self.load_history()
+
+    # Asking --------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#question")
+    async def _submitted(self) -> None:
+        if self.busy:
+            self.notify("Wait for this answer, or press Esc to stop it.", timeout=3)
+            return
+        await self._ask_from_box()
+
+    @on(Button.Pressed, "#send")
+    async def _send_pressed(self) -> None:
+        if self.busy:  # while an answer is written the Send button is the Stop button
+            self.action_stop()
+        else:
+            await self._ask_from_box()
+
+    @on(messages.SuggestionChosen)
+    async def _suggestion(self, event: messages.SuggestionChosen) -> None:
+        if not self.busy:
+            await self.ask(event.question)
+
+    async def _ask_from_box(self) -> None:
+        box = self.query_one("#question", Input)
+        if box.value.strip() and await self.ask(box.value.strip()):
+            box.value = ""
+
+    async def ask(self, question: str) -> bool:
+        """Show ``question`` and start answering it; False if the assistant is not ready."""
+        if not self.localbot.ready:
+            self.notify(
+                "Still getting ready (loading the model). Ask again in a moment.", timeout=4
+            )
+            return False
+        conversation = self.query_one(Conversation)
+        await conversation.add_question(question)
+        view = await conversation.add_answer()
+        self._cancel = threading.Event()
+        self._answer = view
+        self._set_busy(True)
+        self._answer_in_thread(question, self.session_id, view, self._cancel)
+        return True
+
+    @work(thread=True, group="answer", exit_on_error=False)
+    def _answer_in_thread(
+        self, question: str, session_id: str | None, view: AnswerView, cancel: threading.Event
+    ) -> None:
+        assistant = self._assistant()
+        shown = ""
+
+        def on_text(piece: str) -> None:
+            nonlocal shown
+            shown += piece
+            view.post_message(messages.AnswerProgress(shown))
+
+        try:
+            with self.localbot.db_lock:
+                session = session_id or assistant.new_session(self.mode)
+                reply = assistant.reply(question, session, on_text=on_text, cancel=cancel)
+        except Exception as error:  # shown in the answer's place: the UI must not crash
+            view.post_message(messages.AnswerFailed(describe_error(error)))
+            return
+        view.post_message(messages.AnswerFinished(reply))
+        if not self.kiosk:
+            self._post_history(assistant)
+
+    @on(messages.AnswerFinished)
+    def _answered(self, event: messages.AnswerFinished) -> None:
+        if self._answer is None or not self._answer.finished:
+            return  # an abandoned answer (new conversation, reset) finishing late
+        self.session_id = event.reply.session_id
+        self.query_one(StatusBar).show_reply(event.reply)
+        self._set_busy(False, "Stopped" if event.reply.status == "cancelled" else "Ready")
+
+    @on(messages.AnswerFailed)
+    def _answer_failed(self, event: messages.AnswerFailed) -> None:
+        self._set_busy(False, event.problem.title)
+        self.notify(event.problem.fix, title=event.problem.title, severity="error", timeout=8)
+
+    def _set_busy(self, busy: bool, state: str = "Answering…") -> None:
+        if not busy:
+            self._answer = None
+            self._cancel = None
+            self.localbot.idle.touch()  # the shopper is reading the answer now
+        send = self.query_one("#send", Button)
+        send.label, send.variant = ("Stop", "error") if busy else ("Send", "primary")
+        self.query_one(StatusBar).set_state(state)
+        self.refresh_bindings()
+
+    def action_stop(self) -> None:
+        """Stop the answer being written; the text so far stays, marked as stopped."""
+        if self._cancel is not None and self._answer is not None:
+            self._cancel.set()
+            self._answer.mark_stopped()
+            self.query_one(StatusBar).set_state("Stopping…")
+
+    def _abandon(self) -> None:
+        """Stop the answer being written and stop waiting for it (its view is going away)."""
+        if self._cancel is not None:
+            self._cancel.set()
+        if self.busy:
+            self._set_busy(False, "Ready")
+
+    async def action_new_conversation(self) -> None:
+        """Clear the conversation; the next question starts a new session."""
+        self._abandon()
+        self.session_id = None
+        await self.query_one(Conversation).clear()
+        self.query_one("#question", Input).value = ""
+        self.query_one(StatusBar).clear_reply()
+        if not self.kiosk:
+            self.query_one(HistoryPanel).show_current(None)
+        self.query_one("#question", Input).focus()
+        self.refresh_bindings()
+
+    @on(Button.Pressed, "#start-over")
+    @on(Button.Pressed, "#history-new")
+    async def _new_pressed(self) -> None:
+        await self.action_new_conversation()
+
+    # Feedback ------------------------------------------------------------------------------
+
+    def action_rate(self, rating: str) -> None:
+        """Thumbs up or down for the latest answer."""
+        view = self.query_one(Conversation).latest_answer()
+        if view is not None and view.can_rate and view.turn_id is not None:
+            self._ask_comment(view, view.turn_id, rating)
+
+    @on(messages.FeedbackRequested)
+    def _feedback_requested(self, event: messages.FeedbackRequested) -> None:
+        views = [v for v in self.query(AnswerView) if v.turn_id == event.turn_id]
+        if views:
+            self._ask_comment(views[0], event.turn_id, event.rating)
+
+    def _ask_comment(self, view: AnswerView, turn_id: int, rating: str) -> None:
+        def send(comment: str | None) -> None:
+            if comment is not None:
+                self._save_feedback(view, turn_id, rating, comment)
+
+        self.app.push_screen(FeedbackScreen(rating, compact=not self.kiosk), send)
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def _save_feedback(self, view: AnswerView, turn_id: int, rating: str, comment: str) -> None:
+        try:
+            with self.localbot.db_lock:
+                self._assistant().feedback(turn_id, rating, comment)
+        except Exception as error:  # reported, not crashed on
+            self.post_message(messages.ActionFailed(describe_error(error)))
+            return
+        view.post_message(messages.FeedbackSaved(rating))
+
+    @on(messages.FeedbackSaved)
+    def _feedback_saved(self) -> None:
+        self.refresh_bindings()
+
+    @on(messages.ActionFailed)
+    def _action_failed(self, event: messages.ActionFailed) -> None:
+        self.notify(event.problem.fix, title=event.problem.title, severity="error", timeout=8)
+
+    # History (staff) -----------------------------------------------------------------------
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def load_history(self) -> None:
+        """Read the stored conversations for the sidebar."""
+        self._post_history(self._assistant())
+
+    def _post_history(self, assistant: Assistant) -> None:
+        try:
+            with self.localbot.db_lock:
+                sessions = assistant.sessions()
+        except Exception as error:  # reported, not crashed on
+            self.post_message(messages.ActionFailed(describe_error(error)))
+            return
+        self.post_message(messages.HistoryLoaded(sessions))
+
+    @on(messages.HistoryLoaded)
+    def _history_loaded(self, event: messages.HistoryLoaded) -> None:
+        if not self.kiosk:
+            self.query_one(HistoryPanel).show_sessions(event.sessions, self.session_id)
+
+    @on(messages.ConversationChosen)
+    def _conversation_chosen(self, event: messages.ConversationChosen) -> None:
+        if self.localbot.ready:
+            self._abandon()
+            self._open_conversation(event.session_id)
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def _open_conversation(self, session_id: str) -> None:
+        assistant = self._assistant()
+        try:
+            with self.localbot.db_lock:
+                turns = assistant.conversation(session_id)
+                skus = sorted({sku for turn in turns for sku in turn["products"]})
+                cards = {card.sku: card for card in assistant.product_cards(skus)}
+        except Exception as error:  # reported, not crashed on
+            self.post_message(messages.ActionFailed(describe_error(error)))
+            return
+        self.post_message(messages.ConversationLoaded(session_id, turns, cards))
+
+    @on(messages.ConversationLoaded)
+    async def _conversation_loaded(self, event: messages.ConversationLoaded) -> None:
+        self.session_id = event.session_id
+        await self.query_one(Conversation).show_turns(event.turns, event.cards)
+        self.query_one(StatusBar).set_state("Continuing a past conversation")
+        self.query_one("#question", Input).focus()
+        self.refresh_bindings()
+
+    @on(messages.DeleteRequested)
+    def _delete_requested(self, event: messages.DeleteRequested) -> None:
+        def delete(confirmed: bool | None) -> None:
+            if confirmed:
+                self._delete_conversation(event.session_id)
+
+        question = (
+            "Delete this conversation, its answers and their feedback? This cannot be undone."
+        )
+        self.app.push_screen(ConfirmScreen(question, yes="Delete"), delete)
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def _delete_conversation(self, session_id: str) -> None:
+        assistant = self._assistant()
+        try:
+            with self.localbot.db_lock:
+                assistant.delete_session(session_id)
+        except Exception as error:  # reported, not crashed on
+            self.post_message(messages.ActionFailed(describe_error(error)))
+            return
+        self.post_message(messages.ConversationDeleted(session_id))
+        self._post_history(assistant)
+
+    @on(messages.ConversationDeleted)
+    async def _deleted(self, event: messages.ConversationDeleted) -> None:
+        if event.session_id == self.session_id:
+            await self.action_new_conversation()
+        self.notify("Conversation deleted.", timeout=3)
+
+    def action_toggle_history(self) -> None:
+        """Show or hide the past conversations."""
+        panel = self.query_one(HistoryPanel)
+        panel.display = not panel.display
+
+    # Modes, help and the kiosk's idle reset ------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show the keys of this mode."""
+        self.app.push_screen(HelpScreen(self.mode, self.localbot.settings.kiosk_idle_seconds))
+
+    @on(Button.Pressed, "#help-button")
+    def _help_pressed(self) -> None:
+        self.action_help()
+
+    def action_kiosk_mode(self) -> None:
+        """Staff: hand the screen to shoppers."""
+        self._abandon()
+        self.localbot.change_mode("kiosk")
+
+    @on(Button.Pressed, "#staff-button")
+    def action_staff_menu(self) -> None:
+        """Kiosk: the staff PIN, then switch to staff mode or quit."""
+        self.localbot.staff_menu()
+
+    async def idle_tick(self) -> None:
+        """Kiosk, every second: show the countdown, and start over when the time is up."""
+        idle = self.localbot.idle
+        if self.busy or not self._has_something_to_clear():
+            idle.touch()  # nothing to protect, or an answer is still being written
+        self.query_one(IdleBanner).show_seconds(idle.countdown())
+        if idle.expired():
+            await self.start_over()
+
+    def _has_something_to_clear(self) -> bool:
+        box = self.query_one("#question", Input)
+        return (
+            not self.query_one(Conversation).is_empty
+            or bool(box.value)
+            or self.app.screen is not self
+        )
+
+    async def start_over(self) -> None:
+        """Clear everything the last shopper saw or typed and begin a new session."""
+        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        self.app.clear_notifications()
+        await self.action_new_conversation()
+        self.localbot.idle.touch()
+        self.query_one(IdleBanner).show_seconds(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer each key only where it does something (the footer follows)."""
+        if action in STAFF_ONLY:
+            return not self.kiosk
+        if action in KIOSK_ONLY:
+            return self.kiosk
+        if action == "stop":
+            return self.busy
+        if action == "rate":
+            latest = self.query(AnswerView).last() if self.query(AnswerView) else None
+            return latest is not None and latest.can_rate
+        return True
+
+    def _assistant(self) -> Assistant:
+        assistant = self.localbot.assistant
+        if assistant is None:
+            raise RuntimeError("the assistant is not loaded yet")
+        return assistant

@@ -1,0 +1,1 @@
+"""Widgets of the chat screen: the conversation, product cards, history and status bar."""
