@@ -62,8 +62,8 @@ class ErasureReport:
         return sum(self.rows.values())
 
     def describe(self) -> str:
-        """One line for people: '2 sessions, 5 turns, 1 feedback'."""
-        parts = [f"{count} {name}" for name, count in self.rows.items() if count]
+        """One line for people, rows per table: 'sessions: 2, turns: 5, feedback: 1'."""
+        parts = [f"{name}: {count}" for name, count in reversed(self.rows.items()) if count]
         return ", ".join(parts) or "nothing"
 
     def as_dict(self) -> dict[str, Any]:
@@ -144,6 +144,11 @@ PERSONAL_TABLES: list[PersonalTable] = [
         "sessions", "customer_id", "conversations, with their turns and feedback",
         export_rows=_export_customer_sessions, erase_rows=_erase_customer_sessions,
     ),
+    # Purchases and events before customers: deleting a customer row cascades to them, and each
+    # table's own count would then read 0.
+    PersonalTable("customer_purchases", "customer_id", "purchases: product, quantity, price, time"),
+    PersonalTable("customer_events", "customer_id", "products viewed, wish-listed or put in a basket"),
+    PersonalTable("customers", "id", "name, loyalty number, contact details and consent"),
 ]  # fmt: skip
 
 

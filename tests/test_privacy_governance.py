@@ -96,7 +96,9 @@ def test_forget_customer_covers_every_registered_table(db, settings, monkeypatch
 
     report = forget_customer(db, "cust-7")
 
-    assert report.rows == {"feedback": 0, "turns": 2, "sessions": 2, "purchases": 1}
+    # Tables registered by other features (customers, purchases, events) report 0 here.
+    deleted = {table: count for table, count in report.rows.items() if count}
+    assert deleted == {"turns": 2, "sessions": 2, "purchases": 1}
     data = raw_bytes(settings.database_path)
     assert b"customer-marker-6060" not in data and b"receipt-marker-5150" not in data
     assert store.session_exists(other)
@@ -280,7 +282,7 @@ def test_forget_and_export_commands(db, settings, capsys, tmp_path):
     assert [json.loads(line)["question"] for line in lines] == ["cli-marker-question"]
 
     assert main(["forget", "--customer", "cust-9"]) == 0
-    assert "erased customer cust-9: 1 turns, 1 sessions" in capsys.readouterr().out
+    assert "erased customer cust-9: sessions: 1, turns: 1;" in capsys.readouterr().out
     assert main(["forget", "--session", session]) == 1
     assert "nothing stored about session" in capsys.readouterr().out
     assert b"cli-marker-question" not in raw_bytes(settings.database_path)

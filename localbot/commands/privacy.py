@@ -67,8 +67,10 @@ def run_purge(args: argparse.Namespace) -> int:
     report = privacy_at_startup(db, days, settings.home)
     if args.json:
         print(json.dumps({"retention_days": days, **report.as_dict()}, indent=2))
+    elif report.total == 0:
+        print(f"nothing is older than {days} days")
     else:
-        print(f"purged {report.describe()} older than {days} days{_wal_note(report)}")
+        print(f"purged what was older than {days} days ({report.describe()}){_wal_note(report)}")
     return 0 if report.wal_cleared else 1
 
 
