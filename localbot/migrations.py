@@ -146,3 +146,48 @@ def interactions(db: sqlite_utils.Database) -> None:
         CREATE INDEX feedback_turn ON feedback(turn_id);
         """,
     )
+
+
+@MIGRATIONS(name="0005_customers")
+def customers(db: sqlite_utils.Database) -> None:
+    """Known customers, their purchases and browsing events (personal data: see governance.py).
+
+    Contact details are kept only as given (email, phone), never shown in lists or sent to the
+    model; ``consent_personalisation`` gates every personal use of the other tables.
+    """
+    _execute_script(
+        db,
+        """
+        CREATE TABLE customers (
+            id TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            loyalty_number TEXT UNIQUE,           -- NULL when the customer has none
+            email TEXT,
+            phone TEXT,
+            consent_personalisation INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX customers_name ON customers(display_name COLLATE NOCASE);
+        CREATE TABLE customer_purchases (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            sku TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            price REAL NOT NULL,                  -- unit price paid
+            purchased_at TEXT NOT NULL,           -- one basket = one customer and one time
+            UNIQUE (customer_id, sku, purchased_at)
+        );
+        CREATE INDEX customer_purchases_sku ON customer_purchases(sku);
+        CREATE TABLE customer_events (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            sku TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('view', 'wishlist', 'cart')),
+            occurred_at TEXT NOT NULL,
+            UNIQUE (customer_id, sku, kind, occurred_at)
+        );
+        """,
+    )

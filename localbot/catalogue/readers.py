@@ -17,8 +17,9 @@ from typing import Any
 
 PRODUCT_SUFFIXES = {".csv", ".json", ".jsonl", ".ndjson"}
 DOCUMENT_SUFFIXES = {".md", ".markdown"}
-# Folders under a knowledge tree that hold other things than catalogue data.
-SKIPPED_FOLDERS = {"eval", "drafts"}
+# Folders under a knowledge tree that hold other things than catalogue data (customer data is
+# imported with 'localbot customers import', never as products).
+SKIPPED_FOLDERS = {"eval", "drafts", "customers"}
 CHUNK_CHARS = 900
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
