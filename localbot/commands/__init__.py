@@ -38,9 +38,9 @@ def open_assistant(args: argparse.Namespace) -> Assistant:
 
 
 def _modules() -> list[ModuleType]:
-    from localbot.commands import catalogue, conversation, kiosk, privacy, system
+    from localbot.commands import catalogue, conversation, customers, kiosk, privacy, system
 
-    return [catalogue, conversation, system, kiosk, privacy]
+    return [catalogue, conversation, system, kiosk, privacy, customers]
 
 
 COMMAND_MODULES = _modules()
