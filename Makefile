@@ -38,8 +38,9 @@ $(MODELS_STAMP): models/manifest.toml $(DEPS_STAMP)
 	$(PY) -m localbot.provision
 	@touch $@
 
-demo: $(DEPS_STAMP) $(MODELS_STAMP)  ## Import the demo store in knowledge/ (only changed rows)
+demo: $(DEPS_STAMP) $(MODELS_STAMP)  ## Import the demo store and its customers (only changed rows)
 	$(PY) -m localbot ingest knowledge --quiet
+	$(PY) -m localbot customers import knowledge/customers --quiet
 
 chat: setup  ## Open the assistant on the demo store
 	$(PY) -m localbot chat
