@@ -171,6 +171,7 @@ def _iban_checksum_ok(candidate: str) -> bool:
 
 # --- payment cards (Luhn checked, issuer prefixes and lengths) ----------------------------------
 
+MAX_CARD_DIGITS = 19
 _DIGIT_GROUPS = re.compile(r"(?<![\w.,/-])\d+(?:[ -]\d+)*(?![\w/]|[.,]\d)")
 _NOT_A_CARD_BEFORE = re.compile(
     r"(?:\b(?:order|tracking|invoice|ref|reference|sku|item|serial|barcode|upc|ean|isbn|receipt)"
@@ -202,11 +203,16 @@ def _card_runs(match: re.Match[str]) -> Iterator[Finding]:
 
 
 def _longest_card_run(text: str, groups: list[tuple[int, int]], start: int) -> int | None:
-    for end in range(len(groups), start, -1):
-        digits = "".join(text[a:b] for a, b in groups[start:end])
+    """End of the longest run from ``start`` that is a card; runs stop at 19 digits, so a long
+    string of digit groups costs linear time, not cubic."""
+    digits, found = "", None
+    for end in range(start + 1, len(groups) + 1):
+        digits += text[groups[end - 1][0] : groups[end - 1][1]]
+        if len(digits) > MAX_CARD_DIGITS:
+            break
         if is_card_number(digits):
-            return end
-    return None
+            found = end
+    return found
 
 
 def is_card_number(digits: str) -> bool:
@@ -252,7 +258,7 @@ _INTERNATIONAL = re.compile(
 _PHONE_CUE = re.compile(
     r"\b(?:call(?:ed)?|phone|tel|telephone|mobile|cell(?:phone)?|text\s+me|whats\s?app|reach\s+me"
     r"|ring\s+me|my\s+number|contact\s+number|fax|landline)\b[^\d+\n]{0,25}"
-    r"(\+?(?:[ .-]?\(?\d+\)?)+)",
+    r"(\+?(?:[ .-]?\(?\d+\)?){1,8})",
     re.IGNORECASE,
 )
 

@@ -103,7 +103,21 @@ def test_redaction_is_fast():
     started = time.perf_counter()
     for _ in range(200):
         redact(text)
-    assert (time.perf_counter() - started) / 200 < 0.005
+    # About 0.2 ms on an idle machine; the margin absorbs a CI box busy with other suites.
+    assert (time.perf_counter() - started) / 200 < 0.02
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1 " * 1000, "call " + "1-" * 1000, "4111 1111 1111 1111 " * 100, "a." * 1000 + "@",
+     "12 Oak Oak Oak " * 150, "my name is " * 200, "+1 " * 700],
+    ids=["digit-groups", "cued-digits", "many-cards", "dots", "streets", "names", "plus-signs"],
+)  # fmt: skip
+def test_pathological_input_stays_fast(text):
+    """A kiosk user pasting junk must not stall the assistant (no cubic or exponential paths)."""
+    started = time.perf_counter()
+    redact(text)
+    assert time.perf_counter() - started < 5.0  # under 0.5 s idle; the cubic version took minutes
 
 
 # --- properties ---------------------------------------------------------------------------------
