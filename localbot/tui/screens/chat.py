@@ -54,12 +54,13 @@ class ChatScreen(Screen[None]):
     ]
 
     def __init__(self, mode: str) -> None:
-        super().__init__(id="chat", classes=f"-{mode}")
+        super().__init__(classes=f"-{mode}")
         self.mode = mode
         self.kiosk = mode == "kiosk"
         self.session_id: str | None = None
         self._cancel: threading.Event | None = None
         self._answer: AnswerView | None = None
+        self._waiting: str | None = None  # asked before the model was ready
 
     @property
     def localbot(self) -> LocalbotApp:
@@ -116,6 +117,7 @@ class ChatScreen(Screen[None]):
         self.query_one("#question", Input).placeholder = "Type your question and press Enter"
         if not self.kiosk:
             self.load_history()
+        self._start_waiting_question()
 
     # Asking --------------------------------------------------------------------------------
 
@@ -140,24 +142,31 @@ class ChatScreen(Screen[None]):
 
     async def _ask_from_box(self) -> None:
         box = self.query_one("#question", Input)
-        if box.value.strip() and await self.ask(box.value.strip()):
+        if question := box.value.strip():
             box.value = ""
+            await self.ask(question)
 
-    async def ask(self, question: str) -> bool:
-        """Show ``question`` and start answering it; False if the assistant is not ready."""
-        if not self.localbot.ready:
-            self.notify(
-                "Still getting ready (loading the model). Ask again in a moment.", timeout=4
-            )
-            return False
+    async def ask(self, question: str) -> None:
+        """Show ``question`` and answer it (once the model is loaded, if it is still loading)."""
         conversation = self.query_one(Conversation)
         await conversation.add_question(question)
         view = await conversation.add_answer()
         self._cancel = threading.Event()
         self._answer = view
-        self._set_busy(True)
-        self._answer_in_thread(question, self.session_id, view, self._cancel)
-        return True
+        if self.localbot.ready:
+            self._set_busy(True)
+            self._answer_in_thread(question, self.session_id, view, self._cancel)
+        else:
+            self._waiting = question
+            view.set_waiting("Getting ready (loading the model); your question is next…")
+            self._set_busy(True, "Waiting for the model…")
+
+    def _start_waiting_question(self) -> None:
+        """The model is ready: answer the question asked while it loaded."""
+        question, self._waiting = self._waiting, None
+        if question and self._answer is not None and self._cancel is not None:
+            self._set_busy(True)
+            self._answer_in_thread(question, self.session_id, self._answer, self._cancel)
 
     @work(thread=True, group="answer", exit_on_error=False)
     def _answer_in_thread(
@@ -188,6 +197,8 @@ class ChatScreen(Screen[None]):
             return  # an abandoned answer (new conversation, reset) finishing late
         self.session_id = event.reply.session_id
         self.query_one(StatusBar).show_reply(event.reply)
+        if not self.kiosk:
+            self.query_one(HistoryPanel).show_current(self.session_id)
         self._set_busy(False, "Stopped" if event.reply.status == "cancelled" else "Ready")
 
     @on(messages.AnswerFailed)
@@ -211,11 +222,15 @@ class ChatScreen(Screen[None]):
             self._cancel.set()
             self._answer.mark_stopped()
             self.query_one(StatusBar).set_state("Stopping…")
+        if self._waiting is not None:  # no worker runs yet, so none will report back
+            self._waiting = None
+            self._set_busy(False, "Stopped")
 
     def _abandon(self) -> None:
         """Stop the answer being written and stop waiting for it (its view is going away)."""
         if self._cancel is not None:
             self._cancel.set()
+        self._waiting = None
         if self.busy:
             self._set_busy(False, "Ready")
 

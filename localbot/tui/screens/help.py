@@ -16,8 +16,8 @@ COMMON_KEYS = [
     ("Enter", "Ask the question you typed"),
     ("Esc", "Stop the answer being written (what is there is kept)"),
     ("Ctrl+N", "Start a new conversation"),
-    ("F2 / F3", "Thumbs up / down for the latest answer, with an optional comment"),
-    ("Tab", "Move between the question box and the buttons"),
+    ("F2 / F3", "Thumbs up / down for the latest answer"),
+    ("Tab", "Move to the buttons (any answer's thumbs, too)"),
     ("F1 or ?", "Show these keys"),
 ]
 STAFF_KEYS = [

@@ -17,7 +17,8 @@ from textual.widgets import Button, Input, Static
 
 from localbot.pin import MAX_LENGTH, PinError, PinGate
 
-KEYPAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
+# (label, id suffix) of the touch keypad, in reading order.
+KEYPAD = [(str(n), str(n)) for n in range(1, 10)] + [("⌫", "back"), ("0", "0"), ("OK", "ok")]
 
 
 class PinScreen(ModalScreen[bool]):
@@ -38,9 +39,13 @@ class PinScreen(ModalScreen[bool]):
             yield Input(password=True, restrict=r"[0-9]*", max_length=MAX_LENGTH, id="pin")
             yield Static("", id="pin-message")
             with Grid(id="keypad"):
-                for key in KEYPAD:
+                for label, name in KEYPAD:
+                    primary = name == "ok"
                     yield Button(
-                        key, classes="key", variant="primary" if key == "OK" else "default"
+                        label,
+                        id=f"key-{name}",
+                        classes="key",
+                        variant="primary" if primary else "default",
                     )
             yield Button("Cancel", id="pin-cancel")
 
@@ -51,10 +56,10 @@ class PinScreen(ModalScreen[bool]):
     @on(Button.Pressed, ".key")
     def _key(self, event: Button.Pressed) -> None:
         box = self.query_one("#pin", Input)
-        key = str(event.button.label)
-        if key == "OK":
+        key = (event.button.id or "").removeprefix("key-")
+        if key == "ok":
             self._check()
-        elif key == "⌫":
+        elif key == "back":
             box.value = box.value[:-1]
         elif len(box.value) < MAX_LENGTH:
             box.value += key

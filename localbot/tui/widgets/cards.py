@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.content import Content
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "EUR": "€", "GBP": "£"}
 LOW_STOCK = 5
+TWO_COLUMNS_WIDTH = 64
 
 
 def money(price: float, currency: str) -> str:
@@ -38,7 +40,7 @@ def stock_label(stock: int) -> tuple[str, str]:
 
 def correction_note(corrections: Iterable[Mapping[str, Any]]) -> str:
     """One line saying which facts of this product were corrected in the answer."""
-    notes = [f"{c['kind']} said {c['original']!s}, is {c['corrected']!s}" for c in corrections]
+    notes = [f"{c['kind']} {c['original']!s} → {c['corrected']!s}" for c in corrections]
     return "; ".join(notes)
 
 
@@ -70,9 +72,7 @@ class ProductCardView(Static):
             lines.append(Content.from_markup("[dim]Why: $why[/dim]", why=card.why))
         if self.corrections:
             note = correction_note(self.corrections)
-            lines.append(
-                Content.from_markup("[$warning]✎ Corrected in the answer: $note[/]", note=note)
-            )
+            lines.append(Content.from_markup("[$warning]✎ Answer corrected: $note[/]", note=note))
         return Content("\n").join(lines)
 
 
@@ -83,6 +83,10 @@ class ProductCards(Grid):
         super().__init__()
         self.cards = cards
         self.corrections = corrections
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Two cards to a row when they fit, else one (long product names stay readable)."""
+        self.styles.grid_size_columns = 2 if event.size.width >= TWO_COLUMNS_WIDTH else 1
 
     def compose(self) -> ComposeResult:
         """One card per product, each with the corrections that name its SKU."""

@@ -98,6 +98,10 @@ class AnswerView(Vertical):
         """Whether this answer is stored and not rated yet."""
         return self.turn_id is not None and self.rating is None
 
+    def set_waiting(self, text: str) -> None:
+        """Say why the answer has not started yet."""
+        self.query_one(".thinking", Static).update(text)
+
     def mark_stopped(self) -> None:
         """Esc was pressed: say so at once and ignore any text still in flight."""
         self.stopped = True

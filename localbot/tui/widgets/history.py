@@ -27,6 +27,8 @@ class SessionList(OptionList):
         option = self.highlighted_option
         if option is not None and option.id:
             self.post_message(messages.DeleteRequested(option.id))
+        else:
+            self.notify("Pick a conversation in the list first.", timeout=3)
 
 
 class HistoryPanel(Vertical):
@@ -45,7 +47,11 @@ class HistoryPanel(Vertical):
     def show_sessions(self, sessions: list[dict[str, Any]], current: str | None) -> None:
         """Replace the list with ``sessions``, keeping ``current`` highlighted."""
         options = self.query_one(SessionList)
-        options.set_options(Option(session_label(s), id=s["id"]) for s in sessions)
+        options.clear_options()
+        for number, session in enumerate(sessions):
+            if number:
+                options.add_option(None)  # a separator line between conversations
+            options.add_option(Option(session_label(session), id=session["id"]))
         if not sessions:
             options.add_option(Option("No conversations yet", disabled=True))
         self.show_current(current)
@@ -68,7 +74,12 @@ class HistoryPanel(Vertical):
     @on(Button.Pressed, "#history-delete")
     def _delete(self, event: Button.Pressed) -> None:
         event.stop()
-        self.query_one(SessionList).action_delete()
+        option = self.query_one(SessionList).highlighted_option
+        # Posted from the panel itself: a message does not bubble past the widget that sent it.
+        if option is not None and option.id:
+            self.post_message(messages.DeleteRequested(option.id))
+        else:
+            self.notify("Pick a conversation in the list first.", timeout=3)
 
 
 def session_label(session: dict[str, Any]) -> Content:

@@ -30,7 +30,9 @@ class StatusBar(Horizontal):
         badge.tooltip = OFFLINE_TIP if self.offline else NOT_OFFLINE_TIP
         yield badge
         yield Static("", id="model")
-        yield Static("", id="speed")
+        speed = Static("", id="speed")
+        speed.tooltip = "Retrieval time and generation speed of the last answer"
+        yield speed
         yield Static("Starting…", id="state")
 
     def _offline_badge(self) -> Content:
@@ -44,9 +46,7 @@ class StatusBar(Horizontal):
 
     def set_model(self, name: str) -> None:
         """Show the chat model in use."""
-        self.query_one("#model", Static).update(
-            Content.from_markup("Model [b]$name[/b]", name=name)
-        )
+        self.query_one("#model", Static).update(Content.from_markup("[b]$name[/b]", name=name))
 
     def show_reply(self, reply: Reply) -> None:
         """Show the speed and retrieval time of the last answer."""
@@ -58,9 +58,9 @@ class StatusBar(Horizontal):
 
 
 def speed_text(timings: dict[str, float]) -> Content:
-    """``retrieval 31 ms · 92 tok/s`` for the last answer (tokens/s only if the model ran)."""
+    """``retrieval 31 ms · 92 tok/s`` for the last answer (tokens/s only when the model ran)."""
     parts = [f"retrieval {timings.get('retrieval_ms', 0):.0f} ms"]
     if timings.get("tokens_per_s"):
         speed = timings["tokens_per_s"]
         parts.append(f"{speed:.0f} tok/s" if speed >= 10 else f"{speed:.1f} tok/s")
-    return Content("last answer: " + " · ".join(parts))
+    return Content(" · ".join(parts))

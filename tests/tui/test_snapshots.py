@@ -1,0 +1,81 @@
+"""How the main screens look, in both modes (pytest-textual-snapshot; only fixed content).
+
+Streamed model text changes with the model and the machine, so no snapshot shows one; the one
+answer shown is the fixed "nothing found" reply, with the measured timings cleared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+from tui_helpers import NO_MATCH, FakeClock, settle
+
+from localbot.modelfiles import ModelFileError
+from localbot.tui.app import make_app
+from localbot.tui.widgets.status import StatusBar
+
+pytestmark = pytest.mark.real
+STAFF_SIZE = (110, 34)
+KIOSK_SIZE = (100, 36)
+
+
+async def ready(pilot: Pilot[Any]) -> None:
+    """Loaded, with the text cursor steady."""
+    await settle(pilot)
+    for box in pilot.app.query(Input):
+        box.cursor_blink = False
+
+
+def test_staff_chat_ready(snap_compare, build_app) -> None:
+    """Staff mode after loading: history sidebar, welcome panel, status bar with the model."""
+    assert snap_compare(build_app("staff"), terminal_size=STAFF_SIZE, run_before=ready)
+
+
+def test_staff_keys_screen(snap_compare, build_app) -> None:
+    """F1 lists the staff keys."""
+    assert snap_compare(
+        build_app("staff"), terminal_size=STAFF_SIZE, run_before=ready, press=["f1"]
+    )
+
+
+def test_kiosk_chat_ready(snap_compare, build_app) -> None:
+    """Kiosk mode: no sidebar, roomy layout, big touch buttons."""
+    assert snap_compare(build_app("kiosk"), terminal_size=KIOSK_SIZE, run_before=ready)
+
+
+def test_kiosk_pin_pad(snap_compare, build_app) -> None:
+    """Ctrl+Q in kiosk mode asks for the staff PIN with a touch keypad."""
+    assert snap_compare(
+        build_app("kiosk"), terminal_size=KIOSK_SIZE, run_before=ready, press=["ctrl+q"]
+    )
+
+
+def test_kiosk_countdown_after_an_answer(snap_compare, build_app, clock: FakeClock) -> None:
+    """The banner in the last seconds before the kiosk starts over."""
+
+    async def answered_then_idle(pilot: Pilot[Any]) -> None:
+        await ready(pilot)
+        await pilot.click("#question")
+        await pilot.press(*NO_MATCH, "enter")
+        await settle(pilot)
+        pilot.app.screen.query_one(StatusBar).clear_reply()  # measured times differ per run
+        clock.advance(pilot.app.settings.kiosk_idle_seconds - 7)
+        await pilot.app.screen.idle_tick()
+
+    app = build_app("kiosk")
+    assert snap_compare(app, terminal_size=KIOSK_SIZE, run_before=answered_then_idle)
+
+
+def test_missing_model_screen(snap_compare, settings) -> None:
+    """A missing model: what happened, and the commands that fix it."""
+
+    def missing() -> Any:
+        raise ModelFileError(
+            "model 'smollm2-135m-instruct' not found in models/ (available: none); run 'make setup'"
+        )
+
+    app = make_app(settings, "staff", open_assistant=missing)
+    assert snap_compare(app, terminal_size=STAFF_SIZE, run_before=ready)
