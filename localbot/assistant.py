@@ -10,15 +10,22 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 from localbot.catalogue.ingest import catalogue_counts
 from localbot.catalogue.search import CatalogueSearch, Passage, Product, SearchResults
 from localbot.config import Settings
+from localbot.customers import CustomerError, CustomerProfile, CustomerSummary, refuse_in_kiosk
+from localbot.customers.service import (
+    CustomerService,
+    Personalisation,
+    Recommendations,
+    resolve_customer,
+)
 from localbot.db import open_database
 from localbot.embeddings import Embedder
 from localbot.llm import ChatModel, GenerationStats
@@ -26,9 +33,11 @@ from localbot.modelfiles import resolve_model
 from localbot.privacy import Finding, placeholder, redact
 from localbot.prompting import Prompt, build_context, build_prompt, system_messages
 from localbot.store import InteractionStore, TurnRecord
+from localbot.text import strip_control
 from localbot.verify import Correction, FactChecker, StreamingVerifier
 
 TextCallback = Callable[[str], None]
+T = TypeVar("T")
 
 
 class AssistantError(RuntimeError):
@@ -74,6 +83,7 @@ class Reply:
     model: str = ""
     history_trimmed: int = 0
     filters: str = ""
+    personalisation: str = ""  # what a customer's profile changed, or why it was not used
 
     def as_dict(self) -> dict[str, Any]:
         """The ``localbot ask --json`` object."""
@@ -89,6 +99,7 @@ class Reply:
             "model": self.model,
             "history_trimmed": self.history_trimmed,
             "filters": self.filters,
+            "personalisation": self.personalisation,
         }
 
 
@@ -108,6 +119,7 @@ class Assistant:
         self._chat_model = chat_model
         self.search_engine = CatalogueSearch(self.db, self.embedder)
         self.store = InteractionStore(self.db)
+        self._customer_service: CustomerService | None = None
 
     @property
     def chat_model(self) -> ChatModel:
@@ -141,8 +153,34 @@ class Assistant:
         return catalogue_counts(self.db)
 
     def new_session(self, mode: str | None = None, customer_id: str | None = None) -> str:
-        """Start a conversation and return its id."""
-        return self.store.start_session(mode or self.settings.mode, customer_id)
+        """Start a conversation and return its id; only a staff session can be for a customer."""
+        mode = mode or self.settings.mode
+        if customer_id:
+            _guarded(lambda: refuse_in_kiosk(mode))
+            _guarded(lambda: resolve_customer(self.db, self.settings.mode, None, customer_id))
+        return self.store.start_session(mode, customer_id)
+
+    def find_customers(self, text: str, limit: int = 20) -> list[CustomerSummary]:
+        """Customers by part of their name or the start of their loyalty number (staff only)."""
+        return _guarded(lambda: self._customers().find(text, limit))
+
+    def customer_profile(self, customer_id: str) -> CustomerProfile:
+        """What a staff panel shows about a customer; their preferences only with consent."""
+        return _guarded(lambda: self._customers().profile(customer_id))
+
+    def recommend(
+        self, customer_id: str, limit: int = 10, include_out_of_stock: bool = False
+    ) -> Recommendations:
+        """Suggestions for a customer, each with why; popular products without consent."""
+        return _guarded(
+            lambda: self._customers().recommend(customer_id, limit, include_out_of_stock)
+        )
+
+    def _customers(self) -> CustomerService:
+        """Customer features, built on first use; refused in kiosk mode."""
+        if self._customer_service is None:
+            self._customer_service = _guarded(lambda: CustomerService(self.db, self.settings.mode))
+        return self._customer_service
 
     def search(self, query: str, limit: int | None = None) -> SearchResults:
         """Hybrid search over the catalogue (what ``localbot search`` shows)."""
@@ -176,23 +214,40 @@ class Assistant:
         session_id: str | None = None,
         on_text: TextCallback | None = None,
         cancel: threading.Event | None = None,
+        customer_id: str | None = None,
     ) -> Reply:
-        """Answer ``question`` in a session (a new one if None), streaming checked text to ``on_text``."""
-        question = self.protect(_clean_question(question))
+        """Answer ``question`` in a session (a new one if None), streaming checked text to ``on_text``.
+
+        ``customer_id`` (or the session's customer) personalises the answer if they consented:
+        products that fit them move up and the prompt gets one line about them. Kiosk mode
+        refuses it.
+        """
+        question = self.protect(_clean_question(question, self.settings.max_question_chars))
+        # Before anything loads or is stored: kiosk mode and unknown customers are refused here.
+        customer = _guarded(
+            lambda: resolve_customer(self.db, self.settings.mode, session_id, customer_id)
+        )
         self.embedder.load()  # a first-use load is start-up cost, not retrieval time
         started = time.perf_counter()
-        session_id = self._session(session_id)
+        session_id = self._session(session_id, customer)
         if self.catalogue_size()["search_items"] == 0:
             raise AssistantError(
                 "the catalogue is empty; import products with 'localbot ingest knowledge'"
             )
         results = self.search_engine.search(question, self.settings.search_limit)
+        personal = self._personalise(customer, results)
         products, passages = self._grounding(results)
         if not products and not passages:
             return self._no_match(question, session_id, results, started, on_text)
         return self._generate(
-            question, session_id, results, products, passages, started, on_text, cancel
+            question, session_id, results, products, passages, started, on_text, cancel, personal
         )
+
+    def _personalise(self, customer: str | None, results: SearchResults) -> Personalisation | None:
+        """Re-rank ``results`` for a consenting customer; None when the reply is for nobody."""
+        if customer is None:
+            return None
+        return _guarded(lambda: self._customers().personalise(customer, results))
 
     def protect(self, question: str) -> str:
         """The question as it may be searched, prompted and stored: personal data replaced.
@@ -206,9 +261,9 @@ class Assistant:
         cards = [finding for finding in redaction.findings if finding.type == "CARD"]
         return _replace_findings(question, cards)
 
-    def _session(self, session_id: str | None) -> str:
+    def _session(self, session_id: str | None, customer_id: str | None = None) -> str:
         if session_id is None:
-            return self.new_session()
+            return self.new_session(customer_id=customer_id)
         if not self.store.session_exists(session_id):
             raise AssistantError(f"no session {session_id!r}; omit --session to start a new one")
         return session_id
@@ -257,10 +312,11 @@ class Assistant:
         started: float,
         on_text: TextCallback | None,
         cancel: threading.Event | None,
+        personal: Personalisation | None = None,
     ) -> Reply:
-        context = build_context(products, passages)
-        prompt = self._prompt(session_id, context, question)
-        checker = FactChecker(products, self._lookup_sku, _filter_amounts(results))
+        customer, extra = personal.context_for(products) if personal else ("", [])
+        context, prompt = self._fitting_prompt(session_id, question, products, passages, customer)
+        checker = FactChecker([*products, *extra], self._lookup_sku, _filter_amounts(results))
         verifier = StreamingVerifier(checker)
         stats = GenerationStats()
         emit = on_text or (lambda text: None)
@@ -269,7 +325,7 @@ class Assistant:
             should_stop=cancel.is_set if cancel else None, stats=stats,
         )  # fmt: skip
         for piece in pieces:
-            if shown := verifier.feed(piece):
+            if shown := verifier.feed(strip_control(piece)):
                 emit(shown)
         if tail := verifier.finish():
             emit(tail)
@@ -277,6 +333,8 @@ class Assistant:
         answer = verifier.text.strip() or "(no answer)"
         timings = _timings(results, stats, started)
         cards = _cards(results, products)
+        if personal:
+            cards = [_with_reason(card, personal) for card in cards]
         record = TurnRecord(
             session_id, question, context, answer, status, self.chat_model.name, _trace(results),
             [card.sku for card in cards], [c.as_dict() for c in verifier.corrections], timings,
@@ -286,26 +344,60 @@ class Assistant:
         return Reply(
             session_id, turn_id, question, answer, status, cards, _documents(passages),
             verifier.corrections, timings, self.chat_model.name, prompt.trimmed_turns,
-            results.filters.describe(),
+            results.filters.describe(), personal.note if personal else "",
         )  # fmt: skip
+
+    def _fitting_prompt(
+        self,
+        session_id: str,
+        question: str,
+        products: list[Product],
+        passages: list[Passage],
+        customer: str = "",
+    ) -> tuple[str, Prompt]:
+        """Context and prompt that fit the model: history goes first, then context items."""
+        budget = self.settings.n_ctx - self.settings.max_tokens
+        while True:
+            context = build_context(products, passages, customer)
+            prompt = self._prompt(session_id, context, question)
+            if prompt.tokens <= budget:
+                if prompt.trimmed_turns:
+                    self.store.set_context_start(session_id, prompt.first_turn_id)
+                return context, prompt
+            if not products and not passages:
+                raise AssistantError(
+                    f"the question needs {prompt.tokens} tokens but {self.chat_model.name} has "
+                    f"room for {budget}; shorten the question or raise n_ctx"
+                )
+            # A small model still answers from fewer items: drop the weakest one and retry.
+            products, passages = _drop_weakest(products, passages)
 
     def _prompt(self, session_id: str, context: str, question: str) -> Prompt:
         history = self.store.history(session_id)
         budget = self.settings.n_ctx - self.settings.max_tokens
-        prompt = build_prompt(history, context, question, self.chat_model.count_tokens, budget)
-        if prompt.trimmed_turns:
-            self.store.set_context_start(session_id, prompt.first_turn_id)
-        return prompt
+        return build_prompt(history, context, question, self.chat_model.count_tokens, budget)
 
     def _lookup_sku(self, sku: str) -> Product | None:
         return self.search_engine.products_by_sku([sku]).get(sku)
 
 
-def _clean_question(question: str) -> str:
-    cleaned = " ".join("".join(ch for ch in question if ch.isprintable() or ch in "\n\t").split())
+def _clean_question(question: str, limit: int) -> str:
+    cleaned = " ".join(strip_control(question, keep_newlines=False).split())
     if not cleaned:
         raise AssistantError("the question is empty; type what you are looking for")
+    if len(cleaned) > limit:
+        raise AssistantError(
+            f"the question is {len(cleaned):,} characters; the limit is {limit:,}, so shorten it"
+        )
     return cleaned
+
+
+def _drop_weakest(
+    products: list[Product], passages: list[Passage]
+) -> tuple[list[Product], list[Passage]]:
+    if len(passages) >= len(products) and passages:
+        return products, passages[:-1]
+    return products[:-1], passages
 
 
 def _replace_findings(text: str, findings: list[Finding]) -> str:
@@ -349,6 +441,20 @@ def _cards(results: SearchResults, products: list[Product]) -> list[ProductCard]
         )
         for p in products
     ]
+
+
+def _with_reason(card: ProductCard, personal: Personalisation) -> ProductCard:
+    """The card with why the product fits the customer, when there is a strong reason."""
+    reason = personal.card_reason(card.sku)
+    return replace(card, why="; ".join(filter(None, [card.why, reason]))) if reason else card
+
+
+def _guarded(call: Callable[[], T]) -> T:
+    """Run a customer operation, turning its refusals into :class:`AssistantError`."""
+    try:
+        return call()
+    except CustomerError as error:
+        raise AssistantError(str(error)) from error
 
 
 def _why(hit: Any, results: SearchResults) -> str:

@@ -108,7 +108,11 @@ def list_gguf(models_dir: Path) -> list[Path]:
 
 
 def check_model_file(path: Path, manifest: Manifest | None = None) -> None:
-    """Cheap checks before loading: readable, GGUF magic, and the manifest's size if listed."""
+    """Checks before loading: readable, GGUF magic; for a manifest model, size and checksum.
+
+    The checksum is computed once per file version (size and mtime) and cached, so this costs
+    a hash the first time a model is used and a stat afterwards.
+    """
     manifest = manifest or load_manifest()
     if not path.is_file():
         raise ModelFileError(f"model file {path} does not exist; run 'make setup' or fix 'model'")
@@ -119,11 +123,17 @@ def check_model_file(path: Path, manifest: Manifest | None = None) -> None:
             f"{path} is not a GGUF model file; replace it with a .gguf from llama.cpp's converters"
         )
     entry = manifest.by_file(path.name)
+    if entry is None:
+        return
     size = path.stat().st_size
-    if entry and size != entry.size:
+    if size != entry.size:
         raise ModelFileError(
             f"{path} is {size:,} bytes but should be {entry.size:,} (truncated or replaced); "
             "delete it and run 'make setup'"
+        )
+    if cached_sha256(path) != entry.sha256:
+        raise ModelFileError(
+            f"{path} fails its sha256 checksum (corrupted?); delete it and run 'make setup'"
         )
 
 

@@ -21,7 +21,7 @@ PRICE = re.compile(
     re.IGNORECASE,
 )
 COUNT_CLAIM = re.compile(
-    r"\b(?:only\s+)?(\d+)\s+(?:units?\s+|items?\s+|pieces?\s+|of them\s+)?(?:left|in stock|available)\b",
+    r"(?<![\d.,$])\b(?:only\s+)?(\d+)\s+(?:units?\s+|items?\s+|pieces?\s+|of them\s+)?(?:left|in stock|available)\b",
     re.IGNORECASE,
 )
 OUT_CLAIM = re.compile(

@@ -21,6 +21,10 @@ DOCUMENT_SUFFIXES = {".md", ".markdown"}
 # imported with 'localbot customers import', never as products).
 SKIPPED_FOLDERS = {"eval", "drafts", "customers"}
 CHUNK_CHARS = 900
+REQUIRED_COLUMNS = ("sku", "name", "price", "currency")
+# csv refuses fields over 128 KiB by default and would abort the whole file on one huge
+# description; allow large fields and let validation quarantine the row with its size.
+csv.field_size_limit(64 * 1024 * 1024)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -118,10 +122,11 @@ def read_product_rows(path: Path, source: str) -> Iterator[RawRow]:
 def _csv_rows(text: str, source: str) -> Iterator[RawRow]:
     reader = csv.reader(io.StringIO(text, newline=""), dialect=_sniff_dialect(text))
     header = [column.strip().lower() for column in next(reader, [])]
-    if "sku" not in header:
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
         raise FileProblem(
-            f"{source} has no 'sku' column (header: {', '.join(header)[:120]}); "
-            "the first line must name the columns, separated by commas"
+            f"{source} has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''} "
+            f"(header: {', '.join(header)[:120]}); the first line must name the columns"
         )
     for index, values in enumerate(reader, start=2):
         if not any(value.strip() for value in values):

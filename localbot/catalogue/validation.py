@@ -14,6 +14,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from localbot.text import strip_control
+
 # ISO 4217 codes a shop is likely to price in; an unknown code is far more often a typo.
 KNOWN_CURRENCIES = frozenset(
     "USD EUR GBP CAD AUD NZD CHF SEK NOK DKK PLN CZK HUF JPY CNY HKD SGD INR ZAR MXN BRL".split()
@@ -105,7 +107,9 @@ def _text(value: Any, name: str, required: bool = True) -> str:
         return ""
     if not isinstance(value, str | int | float):
         raise RowError(f"{name} must be text, got {type(value).__name__}")
-    text = " ".join(str(value).split())
+    # Control characters and terminal escape sequences in a supplier's file must never reach a
+    # screen; whitespace runs (including newlines) fold to one space.
+    text = " ".join(strip_control(str(value), keep_newlines=False).split())
     if len(text) > MAX_TEXT_CHARS:
         raise RowError(f"{name} is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
     return text

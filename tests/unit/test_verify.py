@@ -114,6 +114,15 @@ def test_streaming_releases_plain_text_before_the_sentence_ends():
     assert shown.startswith("This is a lovely")
 
 
+def test_a_price_followed_by_a_stock_phrase_is_not_a_count():
+    c = checker()
+    assert (
+        verify_text("The Ridgeback 2 Tent $249.95 in stock", c)
+        == "The Ridgeback 2 Tent $249.95 in stock"
+    )
+    assert c.corrections == []
+
+
 def test_sku_of_another_product_is_fixed_to_the_named_one():
     c = checker()
     out = verify_text("- Northpeak Ridgeback 2 Tent (SKU SLP-0002): $249.95, 12 in stock", c)
