@@ -59,13 +59,21 @@ def _first_sentence(text: str, limit: int) -> str:
     return sentence + "." if sentence else ""
 
 
-def build_context(products: Sequence[Product], passages: Sequence[Passage]) -> str:
-    """The catalogue and store-info block put in the latest user turn."""
+def build_context(
+    products: Sequence[Product], passages: Sequence[Passage], customer: str = ""
+) -> str:
+    """The catalogue and store-info block put in the latest user turn.
+
+    ``customer`` is one line about a consenting customer (past purchases, complements); it
+    comes last so the catalogue lines keep the same place whether or not there is one.
+    """
     parts = []
     if products:
         parts.append("CATALOGUE:\n" + "\n".join(product_line(p) for p in products))
     if passages:
         parts.append("STORE INFO:\n" + "\n".join(passage_line(p) for p in passages))
+    if customer:
+        parts.append(f"CUSTOMER: {customer}")
     return "\n\n".join(parts)
 
 

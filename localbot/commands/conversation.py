@@ -17,6 +17,12 @@ def register(subparsers: Any) -> None:
     ask.add_argument("question", help="the shopper's question")
     ask.add_argument("--session", help="continue this session (id printed by an earlier ask)")
     ask.add_argument(
+        "--customer",
+        metavar="ID",
+        help="answer for this known customer (staff mode; uses their "
+        "purchases only if they consented)",
+    )
+    ask.add_argument(
         "--json", action="store_true", help="print one JSON object instead of streaming"
     )
     ask.set_defaults(handler=run_ask)
@@ -48,7 +54,10 @@ def run_ask(args: argparse.Namespace) -> int:
     """Answer one question, streaming (or as JSON), then show product cards and the turn id."""
     assistant = open_assistant(args)
     try:
-        reply = assistant.reply(args.question, args.session, on_text=None if args.json else write)
+        reply = assistant.reply(
+            args.question, args.session, on_text=None if args.json else write,
+            customer_id=args.customer,
+        )  # fmt: skip
     except _assistant_errors() as error:
         raise UserError(str(error)) from error
     if args.json:
@@ -71,6 +80,8 @@ def print_reply_details(reply: Any) -> None:
         print(f"  * {card.name}  [{card.sku}]  ${card.price:,.2f} {card.currency}  {stock}")
     for document in reply.documents:
         print(f"  * from: {document['title']} ({document['path']})")
+    if reply.personalisation:
+        print(f"[{reply.personalisation}]")
     for correction in reply.corrections:
         print(
             f"  ! corrected {correction.kind}: '{correction.original}' -> '{correction.corrected}'"
