@@ -117,7 +117,8 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps([customer.as_dict() for customer in found], indent=2))
         return 0
     rows = [[c.id, c.display_name, c.loyalty_number or "", "yes" if c.consent else "no",
-             str(c.purchases), (c.last_purchase or "")[:10]] for c in found]  # fmt: skip
+             "-" if c.purchases is None else str(c.purchases), (c.last_purchase or "")[:10]]
+            for c in found]  # fmt: skip
     print(table(["id", "name", "loyalty", "consent", "purchases", "last purchase"], rows))
     print(f"{len(found)} of {service.store.count()} customers")
     return 0

@@ -304,11 +304,12 @@ class _RowImporter:
         if len(self.report.quarantine_samples) < SAMPLES:
             self.report.quarantine_samples.append(f"{raw.source} row {raw.row_number}: {reason}")
 
-    def _first(self, key: Any, raw: RawRow, what: str) -> None:
+    def _first(self, key: Any, raw: RawRow, what: str, fix: str = "") -> None:
         """Refuse a second row with the same key in one import (which one is right?)."""
-        first = self.seen.setdefault(key, f"{raw.source} row {raw.row_number}")
-        if first != f"{raw.source} row {raw.row_number}":
-            raise RowError(f"duplicate {what} (first seen at {first})")
+        here = f"{raw.source} row {raw.row_number}"
+        first = self.seen.setdefault(key, here)
+        if first != here:
+            raise RowError(f"duplicate {what} (first seen at {first}){'; ' + fix if fix else ''}")
 
     def _customer(self, raw: RawRow) -> str:
         customer = validate_customer(raw.data, self.now)
@@ -328,7 +329,9 @@ class _RowImporter:
         purchase = validate_purchase(raw.data, self.now)
         self._known(purchase.customer_id, purchase.sku)
         key = ("purchase", purchase.customer_id, purchase.sku, purchase.purchased_at)
-        self._first(key, raw, "purchase line (same customer, sku and time); add up the quantities")
+        self._first(
+            key, raw, "purchase line (same customer, sku and time)", "add up the quantities"
+        )
         return _upsert_purchase(self.db, purchase)
 
     def _event(self, raw: RawRow) -> str:

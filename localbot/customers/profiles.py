@@ -6,6 +6,7 @@ reads a customer row. Contact details are never read here; only ``export --custo
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -16,10 +17,13 @@ from localbot.db import get_meta, set_meta, write_transaction
 
 KIOSK_REFUSAL = "customer data is not available in kiosk mode; use a staff terminal"
 NO_CONSENT = "has not agreed to personalised suggestions, so nothing personal is used"
+# Without consent, staff tools show who a customer is and nothing about what they buy.
 SUMMARY_COLUMNS = (
     "c.id, c.display_name, c.loyalty_number, c.consent_personalisation, c.created_at,"
-    " (SELECT count(*) FROM customer_purchases p WHERE p.customer_id = c.id),"
-    " (SELECT max(purchased_at) FROM customer_purchases p WHERE p.customer_id = c.id)"
+    " CASE WHEN c.consent_personalisation THEN"
+    " (SELECT count(*) FROM customer_purchases p WHERE p.customer_id = c.id) END,"
+    " CASE WHEN c.consent_personalisation THEN"
+    " (SELECT max(purchased_at) FROM customer_purchases p WHERE p.customer_id = c.id) END"
 )
 
 
@@ -36,7 +40,7 @@ class CustomerSummary:
     loyalty_number: str | None
     consent: bool
     created_at: str
-    purchases: int
+    purchases: int | None  # None without consent
     last_purchase: str | None
 
     def as_dict(self) -> dict[str, Any]:
@@ -102,15 +106,18 @@ class CustomerStore:
         self.db = db
 
     def find(self, text: str, limit: int = 20) -> list[CustomerSummary]:
-        """Customers whose name contains ``text`` or whose loyalty number or id starts with it."""
+        """Customers whose name contains ``text`` or whose loyalty number or id starts with it.
+
+        Loyalty numbers match without their spaces and dashes: 'rl 401193' finds RL-401193.
+        """
         text = " ".join(text.split())
         if not text:
             return self.list_all(limit)
         pattern = _like_escape(text)
-        loyalty = _like_escape("".join(text.split()).upper())
+        loyalty = _like_escape(re.sub(r"[\s-]", "", text).upper())
         rows = self.db.execute(
             f"SELECT {SUMMARY_COLUMNS} FROM customers c WHERE c.display_name LIKE ? ESCAPE '\\'"
-            " OR c.loyalty_number LIKE ? ESCAPE '\\' OR c.id LIKE ? ESCAPE '\\'"
+            " OR replace(c.loyalty_number, '-', '') LIKE ? ESCAPE '\\' OR c.id LIKE ? ESCAPE '\\'"
             " ORDER BY c.display_name COLLATE NOCASE, c.id LIMIT ?",
             [f"%{pattern}%", f"{loyalty}%", f"{pattern}%", limit],
         ).fetchall()
@@ -135,10 +142,18 @@ class CustomerStore:
             f"SELECT {SUMMARY_COLUMNS} FROM customers c WHERE c.id = ?", [customer_id]
         ).fetchone()
         if row is None:
-            raise CustomerError(
-                f"no customer {customer_id!r}; find one with 'localbot customers list'"
-            )
+            raise CustomerError(_unknown(customer_id))
         return _summary(row)
+
+    def identity(self, customer_id: str) -> tuple[str, bool]:
+        """(display name, consent) of a customer; reads nothing about what they buy."""
+        row = self.db.execute(
+            "SELECT display_name, consent_personalisation FROM customers WHERE id = ?",
+            [customer_id],
+        ).fetchone()
+        if row is None:
+            raise CustomerError(_unknown(customer_id))
+        return row[0], bool(row[1])
 
     def consented(self, customer_id: str) -> bool:
         """Whether the customer agreed to personalised suggestions (False if unknown)."""
@@ -238,6 +253,10 @@ def link_session(db: sqlite_utils.Database, session_id: str, customer_id: str) -
             "UPDATE sessions SET customer_id = ? WHERE id = ? AND customer_id IS NULL",
             [customer_id, session_id],
         )
+
+
+def _unknown(customer_id: str) -> str:
+    return f"no customer {customer_id!r}; find one with 'localbot customers list'"
 
 
 def _summary(row: tuple[Any, ...]) -> CustomerSummary:

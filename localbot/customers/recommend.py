@@ -297,7 +297,10 @@ class Recommender:
     ) -> Recommendation:
         c = self.catalogue
         ranked = sorted(((values[i], name) for name, values in parts.items()), reverse=True)
-        reasons = [self._reason(name, i, signals) for value, name in ranked if value >= REASON_MIN]
+        names = [name for value, name in ranked if value >= REASON_MIN]
+        if signals.owned[i] and "again" in names:
+            names.insert(0, "again")  # staff first need to know it is a re-buy
+        reasons = [self._reason(name, i, signals) for name in names]
         reasons = [reason for reason in dict.fromkeys(reasons) if reason][:2]
         return Recommendation(c.skus[i], c.names[i], c.brands[i], c.categories[i], c.prices[i],
                               c.currencies[i], int(c.stock[i]), score,

@@ -158,14 +158,14 @@ class CustomerService:
 
     def personalise(self, customer_id: str, results: SearchResults) -> Personalisation:
         """Re-rank ``results`` by a consenting customer's affinity; nothing otherwise."""
-        customer = self.store.get(customer_id)
-        if not customer.consent:
-            return Personalisation(customer_id, False, f"{customer.display_name} {NO_CONSENT}")
+        name, consent = self.store.identity(customer_id)
+        if not consent:
+            return Personalisation(customer_id, False, f"{name} {NO_CONSENT}")
         engine = self.recommender()
         history = self.store.history(customer_id)
         signals = engine.signals(history)
         rerank(results, engine.affinity(signals), engine.catalogue.index)
-        note = f"personalised for {customer.display_name}: products that fit their preferences moved up"
+        note = f"personalised for {name}: products that fit their preferences moved up"
         return Personalisation(customer_id, True, note, engine, signals, history)
 
 
@@ -197,7 +197,7 @@ def resolve_customer(
         raise CustomerError(
             f"session {session_id} is with customer {linked}; start a new session for {customer_id}"
         )
-    CustomerStore(db, mode).get(customer)
+    CustomerStore(db, mode).identity(customer)
     if session_id and link and not linked:
         link_session(db, session_id, customer)
     return customer
