@@ -133,9 +133,13 @@ def _erase_customer_sessions(db: sqlite_utils.Database, customer_id: str) -> dic
     return _erase_sessions(db, _customer_sessions(db, customer_id))
 
 
-# Derived from turns. Empty today: question embeddings, an FTS index over questions and insight
-# clusters will each add a line here, e.g. DerivedStore("question_vectors", "...", erase_fn).
-DERIVED_STORES: list[DerivedStore] = []
+# Derived from turns: each store derived from logged turns adds a line here.
+DERIVED_STORES: list[DerivedStore] = [
+    DerivedStore(
+        "question_vectors", "embeddings of logged questions (insights clusters)",
+        lambda db, turn_ids: _delete_by_id(db, "question_vectors", "turn_id", turn_ids),
+    ),
+]  # fmt: skip
 
 # Tables holding rows about a customer. The customers work adds its tables (customers,
 # purchases, browsing events) here.

@@ -191,3 +191,19 @@ def customers(db: sqlite_utils.Database) -> None:
         );
         """,
     )
+
+
+@MIGRATIONS(name="0006_question_vectors")
+def question_vectors(db: sqlite_utils.Database) -> None:
+    """Cached embeddings of logged (redacted) questions for insights; derived from turns."""
+    _execute_script(
+        db,
+        """
+        CREATE TABLE question_vectors (
+            turn_id INTEGER PRIMARY KEY REFERENCES turns(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            content_hash TEXT NOT NULL,          -- of model + redacted question: re-embed on change
+            embedding BLOB NOT NULL              -- normalised float32
+        );
+        """,
+    )

@@ -106,8 +106,7 @@ def test_forget_customer_covers_every_registered_table(db, settings, monkeypatch
 
 
 def test_forget_erases_derived_data_through_its_registered_function(db, monkeypatch):
-    db.execute("CREATE TABLE question_vectors (turn_id INTEGER, vector BLOB)")
-    calls = []
+    calls = []  # question_vectors is the real table of migration 0006
 
     def erase_vectors(database, turn_ids):
         calls.append(sorted(turn_ids))
@@ -121,7 +120,11 @@ def test_forget_erases_derived_data_through_its_registered_function(db, monkeypa
     session = store.start_session()
     turns = [add_turn(store, session, f"question {n}") for n in range(3)]
     for turn in turns:
-        db.execute("INSERT INTO question_vectors VALUES (?, x'00ff')", [turn])
+        db.execute(
+            "INSERT INTO question_vectors(turn_id, model, content_hash, embedding)"
+            " VALUES (?, 'm', 'h', x'00ff')",
+            [turn],
+        )
     db.conn.commit()
 
     report = forget_session(db, session)

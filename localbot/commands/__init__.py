@@ -38,9 +38,17 @@ def open_assistant(args: argparse.Namespace) -> Assistant:
 
 
 def _modules() -> list[ModuleType]:
-    from localbot.commands import catalogue, conversation, customers, kiosk, privacy, system
+    from localbot.commands import (
+        catalogue,
+        conversation,
+        customers,
+        insights,
+        kiosk,
+        privacy,
+        system,
+    )
 
-    return [catalogue, conversation, system, kiosk, privacy, customers]
+    return [catalogue, conversation, system, kiosk, privacy, customers, insights]
 
 
 COMMAND_MODULES = _modules()

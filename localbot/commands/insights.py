@@ -1,0 +1,127 @@
+"""Insights command: ``localbot insights [--since DAYS] [--json]`` over the logged turns."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from localbot.commands import UserError, settings_from
+from localbot.commands.output import table
+
+if TYPE_CHECKING:
+    from localbot.insights import InsightsReport
+
+BAR = "█"
+
+
+def register(subparsers: Any) -> None:
+    """Add the insights command."""
+    insights = subparsers.add_parser(
+        "insights", help="common questions, pain points and demand from the logged conversations"
+    )
+    insights.add_argument("--since", type=int, metavar="DAYS", help="only the last DAYS days")
+    insights.add_argument("--clusters", type=int, metavar="N", help="number of question groups")
+    insights.add_argument("--json", action="store_true", help="print the report as JSON")
+    insights.set_defaults(handler=run_insights)
+
+
+def _open(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The database and embedder; an error when nothing has been logged yet."""
+    from localbot.db import DatabaseError, open_database
+    from localbot.embeddings import Embedder
+
+    settings = settings_from(args)
+    if not settings.database_path.exists():
+        raise UserError("no conversations are stored yet; ask something first")
+    try:
+        db = open_database(settings.database_path)
+    except DatabaseError as error:
+        raise UserError(str(error)) from error
+    return db, Embedder(Path(settings.embedder) if settings.embedder else None)
+
+
+def run_insights(args: argparse.Namespace) -> int:
+    """Print the insights report (text with small charts, or JSON)."""
+    from localbot.insights import build_report
+
+    if args.since is not None and args.since < 1:
+        raise UserError("--since must be at least 1 day")
+    db, embedder = _open(args)
+    report = build_report(db, embedder, args.since, k=args.clusters)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print(render(report))
+    return 0
+
+
+def render(report: InsightsReport) -> str:
+    """The report as text for a terminal: tables and bar charts."""
+    if not report.turns:
+        return "no conversations in this period"
+    sections = [_summary(report), _clusters(report), _pain(report), _demand(report),
+                _chart("Questions by hour (UTC)", {f"{h:02d}": n for h, n in report.volume_by_hour.items()}),
+                _chart("Questions by day", report.volume_by_day)]  # fmt: skip
+    return "\n\n".join(section for section in sections if section)
+
+
+def _summary(report: InsightsReport) -> str:
+    period = f"last {report.since_days} days" if report.since_days else "all stored"
+    ttft = f"{report.median_ttft_ms:,.0f} ms" if report.median_ttft_ms is not None else "n/a"
+    return (
+        f"Insights ({period}): {report.turns} questions in {report.sessions} conversations\n"
+        f"median time to first token {ttft}; feedback on {report.feedback_rate:.0%} of answers "
+        f"({report.thumbs_up} up, {report.thumbs_down} down); {report.no_match} not answered, "
+        f"{report.low_similarity} weak matches"
+    )
+
+
+def _clusters(report: InsightsReport) -> str:
+    rows = [[str(c.id), str(c.size), f"{c.trend} ({c.previous}->{c.recent})", f"{c.down_rate:.0%}",
+             _cut(c.name, 48), ", ".join(c.terms)] for c in report.clusters]  # fmt: skip
+    return "Most common questions\n" + table(
+        ["#", "asked", "trend (2 weeks)", "down", "most central question", "top terms"], rows
+    )
+
+
+def _pain(report: InsightsReport) -> str:
+    lines = ["Pain points"]
+    for cluster in report.pain_points()[:5]:
+        comments = "; ".join(cluster.comments[:3]) or "no comments"
+        lines.append(
+            f"- #{cluster.id} {_cut(cluster.name, 50)}: {cluster.no_match} unanswered, "
+            f"{cluster.low_similarity} weak, {cluster.down_rate:.0%} down ({comments})"
+        )
+    if report.unanswered:
+        asked = ", ".join(f"{p.text!r} x{p.count}" for p in report.unanswered[:5])
+        lines.append(f"Unanswered most often: {asked}")
+    if report.corrections:
+        lines.append(
+            f"Answers with corrected facts: {len(report.corrections)} (latest shown in --json)"
+        )
+    return "\n".join(lines)
+
+
+def _demand(report: InsightsReport) -> str:
+    rows = [[p.sku, _cut(p.name, 40), str(p.asks), str(p.stock)] for p in report.top_products]
+    text = "Products asked about most\n" + table(["sku", "name", "asked", "stock"], rows)
+    if report.out_of_stock:
+        missing = ", ".join(f"{p.sku} {p.name} (x{p.asks})" for p in report.out_of_stock)
+        text += f"\nAsked for but out of stock: {missing}"
+    return text
+
+
+def _chart(title: str, counts: dict[str, int], width: int = 40) -> str:
+    """A horizontal bar chart; bars scale to the largest count."""
+    if not counts:
+        return ""
+    top = max(counts.values()) or 1
+    label = max(len(k) for k in counts)
+    lines = [f"{key.rjust(label)} {BAR * max(1, round(width * n / top))} {n}" for key, n in counts.items()]  # fmt: skip
+    return title + "\n" + "\n".join(lines)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
