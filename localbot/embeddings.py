@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 DIMENSIONS = 384
 BATCH_SIZE = 64
+# Up to this many texts (a search query, a few FAQ lines) are embedded on one thread. For a
+# 10-token query, torch's second thread only adds hand-offs: on a busy 2-core machine one query
+# took 17 ms on one thread and 720 ms on two (bench/RESULTS.md). Bulk ingest uses every core.
+SMALL_BATCH = 8
 
 
 class EmbedderError(RuntimeError):
@@ -65,6 +69,7 @@ class Embedder:
         self.model_dir = Path(model_dir) if model_dir else None
         self.threads = threads
         self._model: Any = None
+        self._bulk_threads = 1
         self._lock = threading.Lock()
 
     @property
@@ -95,6 +100,7 @@ class Embedder:
 
         if self.threads:
             torch.set_num_threads(self.threads)
+        self._bulk_threads = torch.get_num_threads()
         return SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
 
     def embed(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> NDArray[np.float32]:
@@ -102,6 +108,7 @@ class Embedder:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         self.load()
+        _set_torch_threads(1 if len(texts) <= SMALL_BATCH else self._bulk_threads)
         vectors = self._model.encode(
             list(texts),
             batch_size=batch_size,
@@ -114,6 +121,14 @@ class Embedder:
     def embed_one(self, text: str) -> NDArray[np.float32]:
         """Embed a single text (a query)."""
         return self.embed([text])[0]
+
+
+def _set_torch_threads(count: int) -> None:
+    """Set torch's intra-op threads (torch is imported once the model is loaded)."""
+    import torch
+
+    if torch.get_num_threads() != count:
+        torch.set_num_threads(count)
 
 
 def default_threads() -> int:

@@ -1,15 +1,22 @@
 """Hybrid retrieval: FTS5/BM25 and vector search, fused by reciprocal rank fusion, SQL filters.
 
-Vectors live in SQLite as float32 blobs and are loaded once into one numpy matrix; the matrix is
-reloaded only when ``meta.index_version`` says an ingest changed the index (in any process).
+Vectors live in SQLite as float32 blobs and are loaded once into one numpy matrix
+(:mod:`localbot.catalogue.vectors`); the matrix is reloaded only when ``meta.index_version`` says
+an ingest changed the index (in any process).
+
+Filters: a small catalogue lists every item its filters allow in one SQL query. Listing them in a
+large one reads every row (0.4 s at 100k items), so there the candidates of each search are
+checked instead: brand, category and kind against arrays cached per index version, price and
+stock (which change without a new index version) in SQL, for the best candidates only.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
+import string
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,8 +24,9 @@ import numpy as np
 import sqlite_utils
 
 from localbot.catalogue.filters import QueryFilters, parse_filters
+from localbot.catalogue.vectors import VectorIndex
 from localbot.db import get_meta
-from localbot.embeddings import DIMENSIONS, Embedder
+from localbot.embeddings import Embedder
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -30,6 +38,13 @@ MODES: tuple[Mode, ...] = ("keyword", "vector", "hybrid")
 # vector search on recall@5, MRR and nDCG@10 at once. Re-check with `localbot eval` on new data.
 RRF_K = 10
 CANDIDATES = 50
+# Above this many search items, filters are checked on candidates (see the module docstring).
+LARGE_CATALOGUE = 5_000
+# Candidates checked against price and stock filters per SQL query.
+FILTER_CHUNK = 128
+# Large catalogues run the keyword query on a second thread (see CatalogueSearch._start_keyword);
+# bench/search.py turns this off to measure what it saves.
+KEYWORD_THREAD = True
 _STOPWORDS = frozenset(
     """a an and are as at be but by can could do does for from get got have how i i'm if in is it
     its i'd i've me my need of on or our please show so some that the their them there these
@@ -122,51 +137,71 @@ class SearchResults:
         return max(values, default=0.0)
 
 
-class VectorIndex:
-    """All item vectors of one database in a single normalised float32 matrix."""
+# COLLATE NOCASE folds ASCII letters only; the cached facets fold names the same way.
+_NOCASE = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
-    def __init__(self) -> None:
-        self.ids: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
-        self.matrix: NDArray[np.float32] = np.zeros((0, DIMENSIONS), dtype=np.float32)
-        self.version = ""
-        self._lock = threading.Lock()
 
-    def refresh(self, db: sqlite_utils.Database, model_name: str) -> None:
-        """Reload the matrix if an ingest changed the index since the last load."""
-        version = get_meta(db, "index_version", "0") + "/" + model_name
-        if version == self.version:
-            return
-        with self._lock:
-            if version != self.version:
-                self._load(db, model_name)
-                self.version = version
+@dataclass
+class ItemFacets:
+    """Kind, brand and category of every search item, in arrays indexed by item id.
 
-    def _load(self, db: sqlite_utils.Database, model_name: str) -> None:
-        rows = db.execute(
-            "SELECT id, embedding FROM search_items WHERE embedding IS NOT NULL"
-            " AND embedding_model = ? ORDER BY id",
-            [model_name],
+    They change only with the item's text, so they are valid for one ``index_version``. Price
+    and stock are not here: they change without a new index version.
+    """
+
+    version: str
+    size: int
+    is_product: NDArray[np.bool_]
+    is_document: NDArray[np.bool_]
+    brand: NDArray[np.int32]
+    category: NDArray[np.int32]
+    names: dict[str, int]
+
+    @classmethod
+    def load(cls, db: sqlite_utils.Database, version: str) -> ItemFacets:
+        """Read the facets through the item_key index (scanning search_items reads every vector)."""
+        top, size = db.execute("SELECT coalesce(max(id), 0), count(*) FROM search_items").fetchone()
+        products = db.execute(
+            "SELECT si.id, p.brand, p.category FROM products p"
+            " JOIN search_items si ON si.item_key = 'product:' || p.sku"
         ).fetchall()
-        self.ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        blob = b"".join(row[1] for row in rows)
-        self.matrix = np.frombuffer(blob, dtype="<f4").reshape(len(rows), DIMENSIONS)
+        documents = db.execute(
+            "SELECT id FROM search_items WHERE item_key >= 'document:' AND item_key < 'document;'"
+        ).fetchall()
+        names: dict[str, int] = {}
+        ids = np.fromiter((row[0] for row in products), dtype=np.int64, count=len(products))
+        is_product, is_document = np.zeros(top + 1, dtype=bool), np.zeros(top + 1, dtype=bool)
+        brand, category = np.full(top + 1, -1, dtype=np.int32), np.full(top + 1, -1, np.int32)
+        is_product[ids] = True
+        brand[ids] = [names.setdefault(r[1].translate(_NOCASE), len(names)) for r in products]
+        category[ids] = [names.setdefault(r[2].translate(_NOCASE), len(names)) for r in products]
+        is_document[[row[0] for row in documents]] = True
+        return cls(version, size, is_product, is_document, brand, category, names)
 
-    def nearest(
-        self, query: NDArray[np.float32], limit: int, allowed: NDArray[np.int64] | None = None
-    ) -> list[tuple[int, float]]:
-        """Return up to ``limit`` (item id, cosine) pairs, best first, optionally among ``allowed``."""
-        ids, matrix = self.ids, self.matrix
-        if allowed is not None:
-            rows = np.searchsorted(ids, allowed)
-            rows = rows[(rows < len(ids)) & (ids[np.minimum(rows, len(ids) - 1)] == allowed)]
-            ids, matrix = ids[rows], matrix[rows]
-        if len(ids) == 0:
-            return []
-        scores = matrix @ query
-        top = min(limit, len(ids))
-        best = np.argpartition(-scores, top - 1)[:top]
-        best = best[np.argsort(-scores[best])]
-        return [(int(ids[i]), float(scores[i])) for i in best]
+    def prune(self, ids: NDArray[np.int64], filters: QueryFilters) -> NDArray[np.int64]:
+        """The ``ids`` whose kind, brand and category ``filters`` allow (price and stock unchecked)."""
+        ids = ids[ids < len(self.is_product)]
+        keep = self.is_product[ids]
+        for column, wanted in ((self.brand, filters.brands), (self.category, filters.categories)):
+            if wanted:
+                codes = [self.names.get(name.translate(_NOCASE), -2) for name in wanted]
+                keep &= np.isin(column[ids], codes)
+        if not filters.excludes_documents:
+            keep |= self.is_document[ids]
+        return ids[keep]
+
+
+@dataclass
+class Admission:
+    """How one search applies its filters: a list of allowed ids, or checks on candidates."""
+
+    filters: QueryFilters
+    allowed: NDArray[np.int64] | None = None
+    facets: ItemFacets | None = None
+
+    def prune(self, ids: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Drop ids the cached facets rule out."""
+        return ids if self.facets is None else self.facets.prune(ids, self.filters)
 
 
 class CatalogueSearch:
@@ -176,6 +211,8 @@ class CatalogueSearch:
         self.db = db
         self.embedder = embedder
         self.index = VectorIndex()
+        self._facets: ItemFacets | None = None
+        self._worker: ThreadPoolExecutor | None = None
         self._vocabulary: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None
 
     def vocabulary(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -211,8 +248,10 @@ class CatalogueSearch:
         """Rank products and document passages for ``query``."""
         started = time.perf_counter()
         filters = filters or self.parse(query)
-        allowed = self._allowed_ids(filters)
-        keyword = self._keyword(filters.text, allowed, filters) if mode != "vector" else []
+        admission = self._admission(filters)
+        if mode != "keyword":  # read the index before the keyword query may hold the connection
+            self.index.refresh(self.db, self.embedder.name)
+        keyword = self._start_keyword(filters.text, admission, mode)
         embedding_ms = 0.0
         vector: list[tuple[int, float]] = []
         if mode != "keyword":
@@ -220,16 +259,46 @@ class CatalogueSearch:
                 embed_start = time.perf_counter()
                 query_vector = self.embedder.embed_one(filters.text)
                 embedding_ms = (time.perf_counter() - embed_start) * 1000
-            self.index.refresh(self.db, self.embedder.name)
-            vector = self.index.nearest(query_vector, CANDIDATES, allowed)
-        hits = _fuse(keyword, vector)[:limit]
+            vector = self._vector(query_vector, admission)
+        hits = _fuse(keyword.result(), vector)[:limit]
         self._attach_rows(hits, query_vector)
         elapsed = (time.perf_counter() - started) * 1000
         return SearchResults(query, filters, hits, mode, elapsed, embedding_ms)
 
-    def _allowed_ids(self, filters: QueryFilters) -> NDArray[np.int64] | None:
+    def _start_keyword(
+        self, text: str, admission: Admission | None, mode: Mode
+    ) -> Future[list[tuple[int, float]]]:
+        """The keyword ranking: on a worker thread for large catalogues in hybrid mode.
+
+        At 100k items FTS5 scores ~20k matching rows per question (the largest cost of a search);
+        SQLite and torch release the GIL, so on a second core it overlaps the query embedding
+        and the vector search instead of adding to them.
+        """
+        if KEYWORD_THREAD and mode == "hybrid" and len(self.index) > LARGE_CATALOGUE:
+            if self._worker is None:
+                self._worker = ThreadPoolExecutor(1, thread_name_prefix="localbot-keyword")
+            return self._worker.submit(self._keyword, text, admission)
+        done: Future[list[tuple[int, float]]] = Future()
+        done.set_result(self._keyword(text, admission) if mode != "vector" else [])
+        return done
+
+    def _admission(self, filters: QueryFilters) -> Admission | None:
+        """How this search applies its filters (None when it has none)."""
         if not filters.active:
             return None
+        facets = self.facets()
+        if facets.size <= LARGE_CATALOGUE:
+            return Admission(filters, allowed=self._allowed_ids(filters))
+        return Admission(filters, facets=facets)
+
+    def facets(self) -> ItemFacets:
+        """Kind, brand and category of every search item (cached until the next ingest)."""
+        version = get_meta(self.db, "index_version", "0")
+        if self._facets is None or self._facets.version != version:
+            self._facets = ItemFacets.load(self.db, version)
+        return self._facets
+
+    def _allowed_ids(self, filters: QueryFilters) -> NDArray[np.int64]:
         where, params = _filter_sql(filters)
         rows = self.db.execute(
             "SELECT si.id FROM search_items si LEFT JOIN products p ON si.kind = 'product' AND p.sku = si.ref"
@@ -238,28 +307,98 @@ class CatalogueSearch:
         ).fetchall()
         return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
 
-    def _keyword(
-        self, text: str, allowed: NDArray[np.int64] | None, filters: QueryFilters
-    ) -> list[tuple[int, float]]:
+    def admitted(self, ids: NDArray[np.int64], filters: QueryFilters) -> NDArray[np.int64]:
+        """The ``ids`` (in their order) that ``filters`` allow, checked in SQL."""
+        if len(ids) == 0:
+            return ids
+        where, params = _filter_sql(filters)
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            "SELECT si.id FROM search_items si LEFT JOIN products p ON si.kind = 'product' AND p.sku = si.ref"
+            f" WHERE si.id IN ({marks}) AND {where}",
+            [*ids.tolist(), *params],
+        ).fetchall()
+        return ids[np.isin(ids, [row[0] for row in rows])]
+
+    def _keyword(self, text: str, admission: Admission | None) -> list[tuple[int, float]]:
         match = fts_query(text)
         if not match:
             return []
+        if admission is None:
+            # No join: search_fts rowids are search_items ids, and the join cost 2x at 100k items.
+            sql = (
+                "SELECT rowid, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH ?"
+                f" ORDER BY rank LIMIT {CANDIDATES}"
+            )
+            return [(row[0], -row[1]) for row in self.db.execute(sql, [match]).fetchall()]
+        if admission.allowed is not None:
+            return self._keyword_filtered(match, admission.filters)
+        return self._keyword_checked(match, admission)
+
+    def _keyword_filtered(self, match: str, filters: QueryFilters) -> list[tuple[int, float]]:
+        """Filters applied in the FTS query itself (small catalogues)."""
+        where, filter_params = _filter_sql(filters)
         sql = (
             "SELECT si.id, bm25(search_fts) AS rank FROM search_fts"
             " JOIN search_items si ON si.id = search_fts.rowid"
+            " LEFT JOIN products p ON si.kind = 'product' AND p.sku = si.ref"
+            f" WHERE search_fts MATCH ? AND {where} ORDER BY rank LIMIT {CANDIDATES}"
         )
-        params: list[Any] = [match]
-        if allowed is not None:
-            where, filter_params = _filter_sql(filters)
-            sql += (
-                " LEFT JOIN products p ON si.kind = 'product' AND p.sku = si.ref"
-                f" WHERE search_fts MATCH ? AND {where}"
-            )
-            params += filter_params
-        else:
-            sql += " WHERE search_fts MATCH ?"
-        sql += f" ORDER BY rank LIMIT {CANDIDATES}"
-        return [(row[0], -row[1]) for row in self.db.execute(sql, params).fetchall()]
+        rows = self.db.execute(sql, [match, *filter_params]).fetchall()
+        return [(row[0], -row[1]) for row in rows]
+
+    def _keyword_checked(self, match: str, admission: Admission) -> list[tuple[int, float]]:
+        """Matches in rank order, kept while the filters allow them, until there are enough."""
+        cursor = self.db.execute(
+            "SELECT rowid, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH ?"
+            " ORDER BY rank",
+            [match],
+        )
+        found: list[tuple[int, float]] = []
+        try:
+            while len(found) < CANDIDATES and (chunk := cursor.fetchmany(FILTER_CHUNK)):
+                ids = np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk))
+                rank = dict(chunk)
+                kept = self._checked(admission.prune(ids), admission.filters)
+                found += [(int(i), -rank[int(i)]) for i in kept]
+        finally:
+            cursor.close()
+        return found[:CANDIDATES]
+
+    def _checked(self, ids: NDArray[np.int64], filters: QueryFilters) -> NDArray[np.int64]:
+        """``ids`` that pass the price and stock filters (brand/category were pruned already)."""
+        return self.admitted(ids, filters) if filters.excludes_documents else ids
+
+    def _vector(
+        self, query_vector: NDArray[np.float32], admission: Admission | None
+    ) -> list[tuple[int, float]]:
+        if admission is None:
+            return self.index.nearest(query_vector, CANDIDATES)
+        if admission.allowed is not None:
+            return self.index.nearest(query_vector, CANDIDATES, admission.allowed)
+        return self._vector_checked(query_vector, admission)
+
+    def _vector_checked(
+        self, query_vector: NDArray[np.float32], admission: Admission
+    ) -> list[tuple[int, float]]:
+        """Nearest among items whose brand/category fit, then price/stock checked best first."""
+        index = self.index
+        rows = index.rows_of(admission.prune(index.ids))
+        shortlist = index.candidates(query_vector, CANDIDATES, rows)
+        ids, scores = index.scored(query_vector, shortlist)
+        order = np.argsort(-scores, kind="stable")
+        found: list[int] = []
+        for start in range(0, len(order), FILTER_CHUNK):
+            if len(found) >= CANDIDATES:
+                break
+            found += self._checked(
+                ids[order[start : start + FILTER_CHUNK]], admission.filters
+            ).tolist()
+        if len(found) < CANDIDATES and shortlist is not None and len(shortlist) < len(rows):
+            # The price/stock filter kept too few of the shortlist: list what it allows instead.
+            return index.nearest(query_vector, CANDIDATES, self._allowed_ids(admission.filters))
+        score_of = dict(zip(ids.tolist(), scores.tolist(), strict=True))
+        return [(item, score_of[item]) for item in found[:CANDIDATES]]
 
     def _attach_rows(self, hits: list[SearchHit], query_vector: NDArray[np.float32] | None) -> None:
         by_id = {int(hit.ref): hit for hit in hits}
