@@ -307,7 +307,7 @@ def test_commands_without_a_database_create_none(settings, capsys):
     assert not settings.database_path.exists()
 
 
-def test_doctor_states_the_privacy_settings_in_plain_words(db, settings, capsys):
+def test_doctor_states_the_privacy_settings_in_plain_words(db, settings, capsys, monkeypatch):
     add_turn(InteractionStore(db), InteractionStore(db).start_session(), "q")
     main(["doctor", "--json"])
     checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)}
@@ -320,4 +320,10 @@ def test_doctor_states_the_privacy_settings_in_plain_words(db, settings, capsys)
     settings.database_path.chmod(0o644)
     main(["doctor", "--json"])
     privacy = {c["name"]: c for c in json.loads(capsys.readouterr().out)}["privacy"]
-    assert not privacy["ok"] and "localbot purge" in privacy["detail"]
+    assert privacy["ok"] and "(just made localbot.db owner-only)" in privacy["detail"]
+    assert stat.S_IMODE(settings.database_path.stat().st_mode) == 0o600
+
+    monkeypatch.setenv("LOCALBOT_REDACT", "false")
+    main(["doctor", "--json"])
+    privacy = {c["name"]: c for c in json.loads(capsys.readouterr().out)}["privacy"]
+    assert not privacy["ok"] and "REDACTION IS OFF" in privacy["detail"]

@@ -150,19 +150,28 @@ def _check_offline(settings: Any) -> Check:
 
 
 def _check_privacy(settings: Any) -> Check:
-    from localbot.governance import loose_permissions
-
-    loose = loose_permissions(settings.home)
+    files_ok, files = _private_files(settings.home)
     parts = [
         "personal data (emails, phones, cards, IBANs, addresses, postcodes, birth dates, names) is "
         "redacted before storage" if settings.redact else
         "REDACTION IS OFF: questions are stored as typed (set redact = true)",
         f"conversations and feedback are deleted after {settings.retention_days} days"
         f"{_oldest_note(settings)}",
-        f"{', '.join(p.name for p in loose)} readable by other users (run 'localbot purge' to fix)"
-        if loose else f"files in {settings.home} are readable by you only",
+        files,
     ]  # fmt: skip
-    return Check("privacy", settings.redact and not loose, "; ".join(parts))
+    return Check("privacy", settings.redact and files_ok, "; ".join(parts))
+
+
+def _private_files(home: Any) -> tuple[bool, str]:
+    """Make the data files owner-only (a safe fix, as 'localbot purge' does) and say how it went."""
+    from localbot.governance import restrict_permissions
+
+    try:
+        fixed = restrict_permissions(home)
+    except OSError as error:
+        return False, f"files in {home} are readable by other users and cannot be fixed: {error}"
+    note = f" (just made {', '.join(p.name for p in fixed)} owner-only)" if fixed else ""
+    return True, f"files in {home} are readable by you only{note}"
 
 
 def _oldest_note(settings: Any) -> str:
