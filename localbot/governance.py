@@ -330,11 +330,18 @@ def open_private(path: Path) -> IO[str]:
 
 
 def loose_permissions(home: Path) -> list[Path]:
-    """The data folder and files in it that users other than the owner can read or write."""
-    if not home.exists():
+    """The data folder and localbot's files in it that other users can read or write."""
+    if not home.is_dir():
         return []
-    candidates = [home, *(p for p in home.iterdir() if p.is_file() and not p.is_symlink())]
+    # Only localbot's own files, and never a home or root folder: LOCALBOT_HOME may point at one.
+    ours = [p for p in home.iterdir() if _is_localbot_file(p)]
+    candidates = ours if home.resolve() in (Path.home().resolve(), Path("/")) else [home, *ours]
     return [p for p in candidates if p.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO)]
+
+
+def _is_localbot_file(path: Path) -> bool:
+    named = path.name.startswith("localbot.") or path.suffix in (".log", ".jsonl", ".json")
+    return named and path.is_file() and not path.is_symlink()
 
 
 def restrict_permissions(home: Path) -> list[Path]:

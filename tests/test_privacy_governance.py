@@ -264,8 +264,11 @@ def test_restrict_permissions_fixes_a_copied_database(tmp_path):
     home.mkdir(mode=0o755)
     (home / "localbot.db").write_bytes(b"")
     (home / "localbot.db").chmod(0o644)
+    (home / "notes.txt").write_text("not ours")
+    (home / "notes.txt").chmod(0o644)
     assert {p.name for p in restrict_permissions(home)} == {"home", "localbot.db"}
     assert loose_permissions(home) == []
+    assert stat.S_IMODE((home / "notes.txt").stat().st_mode) == 0o644  # not localbot's to change
 
 
 # --- commands -----------------------------------------------------------------------------------
