@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,8 +34,9 @@ if TYPE_CHECKING:
 
 # A best retrieval similarity below this means nothing in the catalogue really matched.
 LOW_SIMILARITY = 0.35
-# A cluster is covered by a document when its central question is this close to a chunk.
-DOCUMENT_COVERED = 0.55
+# A cluster is covered by a document when its questions' median similarity to their nearest
+# document chunk reaches this (MiniLM puts unrelated store pages near 0.3-0.45).
+DOCUMENT_COVERED = 0.5
 TREND_DAYS = 7
 MAX_CLUSTERS = 16
 STOPWORDS = frozenset(
@@ -197,16 +199,24 @@ def question_vectors(
     db: sqlite_utils.Database, embedder: Embedder, turns: Sequence[Turn]
 ) -> NDArray[np.float32]:
     """One normalised vector per turn's redacted question; new ones are embedded and cached."""
-    texts = {turn.id: redact(turn.question).text for turn in turns}
+    if not turns:
+        return np.zeros((0, 384), dtype=np.float32)
+    found = cached_question_vectors(db, embedder, {turn.id: turn.question for turn in turns})
+    return np.stack([found[turn.id] for turn in turns]).astype(np.float32)
+
+
+def cached_question_vectors(
+    db: sqlite_utils.Database, embedder: Embedder, questions: dict[int, str]
+) -> dict[int, NDArray[np.float32]]:
+    """Vectors of logged questions by turn id, embedding (and caching) only the new ones."""
+    texts = {turn_id: redact(question).text for turn_id, question in questions.items()}
     cached = _cached_vectors(db, embedder.name, texts)
     missing = [turn_id for turn_id in texts if turn_id not in cached]
     if missing:
         vectors = embedder.embed([texts[turn_id] for turn_id in missing])
         _store_vectors(db, embedder.name, texts, missing, vectors)
         cached.update(zip(missing, vectors, strict=True))
-    if not turns:
-        return np.zeros((0, 384), dtype=np.float32)
-    return np.stack([cached[turn.id] for turn in turns]).astype(np.float32)
+    return cached
 
 
 def _hash(model: str, text: str) -> str:
@@ -218,12 +228,17 @@ def _cached_vectors(
 ) -> dict[int, NDArray[np.float32]]:
     """Cached vectors still valid for the text and model (a changed model re-embeds)."""
     found = {}
-    for turn_id, content_hash, blob in db.execute(
-        "SELECT turn_id, content_hash, embedding FROM question_vectors"
-    ):
-        text = texts.get(turn_id)
-        if text is not None and content_hash == _hash(model, text):
-            found[turn_id] = from_blob(blob)
+    ids = list(texts)
+    for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for turn_id, content_hash, blob in db.execute(
+            "SELECT turn_id, content_hash, embedding FROM question_vectors"
+            f" WHERE turn_id IN ({marks})",
+            chunk,
+        ):
+            if content_hash == _hash(model, texts[turn_id]):
+                found[turn_id] = from_blob(blob)
     return found
 
 
@@ -493,3 +508,116 @@ def _products(db: sqlite_utils.Database, skus: list[str]) -> dict[str, tuple[Any
         ):
             found[sku] = (name, stock, price, currency)
     return found
+
+
+# --- FAQ drafts ----------------------------------------------------------------------------------
+
+DRAFT_NOTE = (
+    "> DRAFT for review, written by `localbot insights faq` from {size} logged questions on "
+    "{date}. Check the answer (prices and stock change), delete this note and move the file "
+    "into `knowledge/docs/`; the next `localbot ingest knowledge` then answers these questions."
+)
+
+
+@dataclass(frozen=True)
+class FaqDraft:
+    """A Markdown draft for one frequent question that no document answers yet."""
+
+    cluster: Cluster
+    answer: str  # the best-rated past answer, or '' when no answer was ever rated up
+    coverage: float  # median similarity of its questions to the nearest document chunk
+    markdown: str
+    filename: str
+
+
+def faq_drafts(
+    db: sqlite_utils.Database,
+    embedder: Embedder,
+    report: InsightsReport | None = None,
+    limit: int = 5,
+    now: datetime | None = None,
+) -> list[FaqDraft]:
+    """Drafts for the largest clusters whose question no knowledge document covers yet."""
+    report = report or build_report(db, embedder, now=now)
+    documents = _document_vectors(db)
+    feedback = feedback_by_turn(db)
+    date = (now or datetime.now(UTC)).date().isoformat()
+    drafts = []
+    for cluster in report.clusters:
+        coverage = _coverage(db, cluster, documents)
+        if coverage >= DOCUMENT_COVERED:
+            continue
+        answer = best_rated_answer(db, cluster.turn_ids, feedback)
+        drafts.append(_draft(cluster, answer, coverage, date))
+        if len(drafts) == limit:
+            break
+    return drafts
+
+
+def write_faq_drafts(drafts: Sequence[FaqDraft], out_dir: Path) -> list[Path]:
+    """Write each draft as a Markdown file in ``out_dir`` (created if needed)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for draft in drafts:
+        path = out_dir / draft.filename
+        path.write_text(draft.markdown, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _document_vectors(db: sqlite_utils.Database) -> NDArray[np.float32]:
+    blobs = [row[0] for row in db.execute(
+        "SELECT embedding FROM search_items WHERE kind = 'document' AND embedding IS NOT NULL"
+    )]  # fmt: skip
+    if not blobs:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.stack([from_blob(blob) for blob in blobs])
+
+
+def _cluster_vectors(db: sqlite_utils.Database, turn_ids: Sequence[int]) -> NDArray[np.float32]:
+    wanted = set(turn_ids)
+    blobs = [blob for turn_id, blob in db.execute("SELECT turn_id, embedding FROM question_vectors")
+             if turn_id in wanted]  # fmt: skip
+    return np.stack([from_blob(blob) for blob in blobs])
+
+
+def _coverage(db: sqlite_utils.Database, cluster: Cluster, documents: NDArray[np.float32]) -> float:
+    """Median over the cluster's questions of their similarity to the nearest document chunk.
+
+    A median, not the centroid: a cluster mixing a covered topic with a stray one keeps the
+    covered topic's score.
+    """
+    if not len(documents):
+        return 0.0
+    nearest = (_cluster_vectors(db, cluster.turn_ids) @ documents.T).max(axis=1)
+    return float(np.median(nearest))
+
+
+def best_rated_answer(
+    db: sqlite_utils.Database, turn_ids: Sequence[int], feedback: dict[int, list[tuple[str, str]]]
+) -> str:
+    """The answer with the most thumbs up and none down among these turns ('' if none)."""
+    scored = []
+    for turn_id in turn_ids:
+        ratings = [rating for rating, _ in feedback.get(turn_id, [])]
+        if "up" in ratings and "down" not in ratings:
+            scored.append((ratings.count("up"), turn_id))
+    if not scored:
+        return ""
+    _, turn_id = max(scored)  # ties go to the latest answer
+    row = db.execute("SELECT answer FROM turns WHERE id = ?", [turn_id]).fetchone()
+    return str(row[0]) if row else ""
+
+
+def _draft(cluster: Cluster, answer: str, coverage: float, date: str) -> FaqDraft:
+    title = cluster.name[:1].upper() + cluster.name[1:] + "?"
+    # Wordings that held personal data (now placeholders) are not worth publishing.
+    shown = [p for p in cluster.phrasings if "[" not in p.text]
+    phrasings = "\n".join(f"- {p.text} (asked {p.count}x)" for p in shown)
+    body = answer or "_No past answer was rated up; write the answer here._"
+    markdown = (
+        f"# {title}\n\n{DRAFT_NOTE.format(size=cluster.size, date=date)}\n\n"
+        f"## How shoppers ask it\n\n{phrasings}\n\n## Answer\n\n{body}\n"
+    )
+    slug = "-".join(_words(cluster.name))[:60] or f"cluster-{cluster.id}"
+    return FaqDraft(cluster, answer, round(coverage, 4), markdown, f"faq-{slug}.md")

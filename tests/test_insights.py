@@ -11,9 +11,19 @@ from pathlib import Path
 import pytest
 
 from localbot import governance
+from localbot.catalogue.ingest import ingest_paths
+from localbot.catalogue.search import CatalogueSearch
 from localbot.cli import main
 from localbot.db import open_database
-from localbot.insights import build_report, load_turns
+from localbot.insights import (
+    DOCUMENT_COVERED,
+    best_rated_answer,
+    build_report,
+    faq_drafts,
+    feedback_by_turn,
+    load_turns,
+    write_faq_drafts,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 END = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)
@@ -132,3 +142,42 @@ def test_cli_prints_text_and_json(history_db, embedder, capsys):
     assert main(["insights", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["turns"] == 300 and data["clusters"][0]["down_rate"] >= 0
+
+
+def test_faq_drafts_use_the_best_rated_answer_and_are_marked(history_db, embedder, tmp_path):
+    drafts = faq_drafts(history_db, embedder, limit=3, now=END)
+    assert drafts and all(d.coverage < DOCUMENT_COVERED for d in drafts)
+    feedback = feedback_by_turn(history_db)
+    for draft in drafts:
+        assert "DRAFT for review" in draft.markdown and "## How shoppers ask it" in draft.markdown
+        assert draft.answer == best_rated_answer(history_db, draft.cluster.turn_ids, feedback)
+        if draft.answer:
+            assert draft.answer in draft.markdown
+    up_turns = {t for t, ratings in feedback.items() if ratings == [("up", r[1]) for r in ratings]}
+    answers = {
+        history_db.execute("SELECT answer FROM turns WHERE id=?", [t]).fetchone()[0]
+        for t in up_turns
+    }
+    assert all(d.answer in answers for d in drafts if d.answer)
+
+
+def test_a_draft_moved_into_knowledge_is_ingested_and_then_covers_its_questions(
+    history_db, embedder, tmp_path
+):
+    draft = faq_drafts(history_db, embedder, limit=1, now=END)[0]
+    knowledge = tmp_path / "knowledge" / "docs"
+    [path] = write_faq_drafts([draft], knowledge)
+    ingest_paths(history_db, [knowledge], embedder)
+    results = CatalogueSearch(history_db, embedder).search(draft.cluster.phrasings[0].text, 5)
+    assert any(hit.passage and hit.passage.path.endswith(path.name) for hit in results.hits)
+    again = faq_drafts(history_db, embedder, limit=20, now=END)
+    assert draft.cluster.name not in [d.cluster.name for d in again]
+
+
+def test_cli_faq_writes_drafts(history_db, embedder, tmp_path, capsys):
+    build_report(history_db, embedder)
+    assert main(["insights", "faq"]) == 2  # --out is required
+    out = tmp_path / "drafts"
+    assert main(["insights", "faq", "--out", str(out), "--limit", "2"]) == 0
+    assert len(list(out.glob("faq-*.md"))) == 2
+    assert "for review" in capsys.readouterr().out

@@ -21,6 +21,12 @@ def register(subparsers: Any) -> None:
     insights = subparsers.add_parser(
         "insights", help="common questions, pain points and demand from the logged conversations"
     )
+    insights.add_argument(
+        "action", nargs="?", choices=["report", "faq"], default="report",
+        help="'report' (default) or 'faq': Markdown drafts for frequent questions no document answers",
+    )  # fmt: skip
+    insights.add_argument("--out", type=Path, metavar="DIR", help="folder for the faq drafts")
+    insights.add_argument("--limit", type=int, default=5, help="faq: at most this many drafts")
     insights.add_argument("--since", type=int, metavar="DAYS", help="only the last DAYS days")
     insights.add_argument("--clusters", type=int, metavar="N", help="number of question groups")
     insights.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -48,12 +54,37 @@ def run_insights(args: argparse.Namespace) -> int:
 
     if args.since is not None and args.since < 1:
         raise UserError("--since must be at least 1 day")
+    if args.action == "faq" and args.out is None:
+        raise UserError("'insights faq' needs --out DIR, the folder to write the drafts to")
     db, embedder = _open(args)
     report = build_report(db, embedder, args.since, k=args.clusters)
+    if args.action == "faq":
+        return _write_faq(db, embedder, report, args)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
         print(render(report))
+    return 0
+
+
+def _write_faq(db: Any, embedder: Any, report: InsightsReport, args: argparse.Namespace) -> int:
+    """Write the drafts and list them (or print them as JSON)."""
+    from localbot.insights import faq_drafts, write_faq_drafts
+
+    drafts = faq_drafts(db, embedder, report, limit=args.limit)
+    paths = write_faq_drafts(drafts, args.out)
+    if args.json:
+        print(json.dumps([{"path": str(path), "question": d.cluster.name, "asked": d.cluster.size,
+                           "has_answer": bool(d.answer), "coverage": d.coverage}
+                          for path, d in zip(paths, drafts, strict=True)], indent=2))  # fmt: skip
+        return 0
+    if not drafts:
+        print("no frequent question lacks a document; nothing to draft")
+    for path, draft in zip(paths, drafts, strict=True):
+        answer = "with the best-rated past answer" if draft.answer else "answer to write"
+        print(f"{path}: {draft.cluster.name!r}, asked {draft.cluster.size}x ({answer})")
+    if drafts:
+        print("Drafts are for review: check them, then move them into knowledge/docs/ and ingest.")
     return 0
 
 
