@@ -32,6 +32,7 @@ from localbot.llm import ChatModel, GenerationStats
 from localbot.modelfiles import resolve_model
 from localbot.privacy import Finding, placeholder, redact
 from localbot.prompting import Prompt, build_context, build_prompt, system_messages
+from localbot.reuse import REUSED_MODEL, find_approved, refresh_answer
 from localbot.store import InteractionStore, TurnRecord
 from localbot.text import strip_control
 from localbot.verify import Correction, FactChecker, StreamingVerifier
@@ -75,7 +76,7 @@ class Reply:
     turn_id: int
     question: str
     answer: str
-    status: str  # 'complete', 'cancelled' or 'no_match'
+    status: str  # 'complete', 'cancelled', 'no_match' or 'reused' (an approved answer)
     products: list[ProductCard] = field(default_factory=list)
     documents: list[dict[str, str]] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
@@ -234,6 +235,8 @@ class Assistant:
             raise AssistantError(
                 "the catalogue is empty; import products with 'localbot ingest knowledge'"
             )
+        if customer is None and (reused := self._reuse(question, session_id, started, on_text)):
+            return reused
         results = self.search_engine.search(question, self.settings.search_limit)
         personal = self._personalise(customer, results)
         products, passages = self._grounding(results)
@@ -242,6 +245,27 @@ class Assistant:
         return self._generate(
             question, session_id, results, products, passages, started, on_text, cancel, personal
         )
+
+    def _reuse(
+        self, question: str, session_id: str, started: float, on_text: TextCallback | None
+    ) -> Reply | None:
+        """Serve an approved answer to the same question at once, its product facts read now."""
+        found = find_approved(self.db, self.embedder, question, self.search_engine.parse)
+        if found is None:
+            return None
+        products = [p for sku in found.skus if (p := self._lookup_sku(sku))]
+        answer, corrections = refresh_answer(found.answer, products, self._lookup_sku)
+        if on_text:
+            on_text(answer)
+        timings = {"retrieval_ms": 0.0, "ttft_ms": _ms_since(started), "total_ms": _ms_since(started),
+                   "reused_from_turn": float(found.turn_id), "similarity": found.similarity}  # fmt: skip
+        cards = [replace(card, score=found.similarity, why="approved answer")
+                 for card in self.product_cards(found.skus)]  # fmt: skip
+        record = TurnRecord(session_id, question, "", answer, "complete", REUSED_MODEL, [],
+                            found.skus, [c.as_dict() for c in corrections], timings)  # fmt: skip
+        turn_id = self.store.record_turn(record)
+        return Reply(session_id, turn_id, question, answer, "reused", cards, [], corrections,
+                     timings, REUSED_MODEL)  # fmt: skip
 
     def _personalise(self, customer: str | None, results: SearchResults) -> Personalisation | None:
         """Re-rank ``results`` for a consenting customer; None when the reply is for nobody."""
