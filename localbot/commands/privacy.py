@@ -35,6 +35,10 @@ def register(subparsers: Any) -> None:
     what = export.add_mutually_exclusive_group(required=True)
     what.add_argument("--customer", metavar="ID", help="everything held about this customer")
     what.add_argument("--interactions", action="store_true", help="redacted turns for an audit")
+    what.add_argument(
+        "--training", type=Path, metavar="OUT.jsonl",
+        help="approved answers as redacted chat examples for fine-tuning",
+    )  # fmt: skip
     export.add_argument("--output", type=Path, help="file to write (owner-only); default stdout")
     export.set_defaults(handler=run_export)
 
@@ -107,6 +111,8 @@ def run_export(args: argparse.Namespace) -> int:
     from localbot.governance import export_customer, iter_interactions
 
     db = _open_existing(args)
+    if args.training:
+        return _export_training(db, args.training)
     with _output(args.output) as out:
         if args.customer:
             data = export_customer(db, args.customer) if db is not None else _empty(args.customer)
@@ -116,6 +122,17 @@ def run_export(args: argparse.Namespace) -> int:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
     if args.output:
         print(f"wrote {args.output} (readable by you only)", file=sys.stderr)
+    return 0
+
+
+def _export_training(db: Any, path: Path) -> int:
+    """Write approved answers as chat examples and print the quality report."""
+    from localbot.training import TrainingReport, training_examples, write_examples
+
+    examples, report = training_examples(db) if db is not None else ([], TrainingReport())
+    with _output(path) as out:
+        write_examples(examples, out)
+    print(f"wrote {path} (readable by you only): {report.describe()}", file=sys.stderr)
     return 0
 
 
