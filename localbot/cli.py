@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from localbot import __version__
 from localbot.commands import COMMAND_MODULES, UserError
+from localbot.offline import enforce_offline_environment
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    enforce_offline_environment()  # before any library that could reach a model hub is imported
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

@@ -72,6 +72,7 @@ def demo_db_path(settings: Settings, demo_db_template: Path) -> Path:
     """A private copy of the demo database at the test's settings.database_path."""
     settings.database_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(demo_db_template, settings.database_path)
+    settings.database_path.chmod(0o600)  # as localbot creates it: readable by the owner only
     return settings.database_path
 
 
