@@ -81,3 +81,23 @@ async def test_f4_hides_and_shows_the_history(build_app) -> None:
         assert not panel.display
         await pilot.press("f4")
         assert panel.display
+
+
+async def test_a_long_conversation_opens_with_its_latest_turns_first(assistant, build_app) -> None:
+    session = assistant.new_session("staff")
+    for number in range(12):
+        assistant.reply(f"{NO_MATCH} {number}", session)  # nothing found: no model needed
+    app = build_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.click("#sessions", offset=(2, 0))
+        await settle(pilot)
+        questions = [str(q.content) for q in app.screen.query(QuestionView)]
+        assert len(questions) == 10 and questions[-1].endswith(" 11")
+        app.screen.query_one("#conversation").scroll_home(animate=False)  # as a reader would
+        await pilot.pause()
+        await pilot.click("#earlier")
+        await pilot.pause()
+        questions = [str(q.content) for q in app.screen.query(QuestionView)]
+        assert len(questions) == 12 and questions[0].endswith(" 0")
+        assert not app.screen.query("#earlier")

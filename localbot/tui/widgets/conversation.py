@@ -9,13 +9,16 @@ feedback buttons.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from rich.markdown import Markdown as RichMarkdown
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Button, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
@@ -32,6 +35,9 @@ SUGGESTIONS = (
     "A warm sleeping bag for winter camping",
 )
 STOPPED = "⏹ Stopped. The answer above is incomplete."
+# A reopened conversation mounts this many of its latest turns at once; mounting hundreds of
+# widgets takes seconds, so earlier turns wait behind a button.
+RECENT_TURNS = 10
 
 
 class Welcome(Vertical):
@@ -67,31 +73,81 @@ class QuestionView(Static):
         self.border_title = "You"
 
 
-class AnswerView(Vertical):
-    """One answer: streamed Markdown, then cards, sources, corrections and feedback buttons."""
+@dataclass(frozen=True)
+class Outcome:
+    """Everything a finished answer shows, from a live reply or from a stored turn."""
 
-    def __init__(self, compact: bool = True) -> None:
+    turn_id: int
+    answer: str
+    status: str
+    products: list[ProductCard] = field(default_factory=list)
+    documents: list[dict[str, str]] = field(default_factory=list)
+    corrections: list[dict[str, Any]] = field(default_factory=list)
+    trimmed: int = 0
+
+    @classmethod
+    def of_reply(cls, reply: Reply) -> Outcome:
+        """The outcome of a reply that just finished."""
+        corrections = [c.as_dict() for c in reply.corrections]
+        return cls(
+            reply.turn_id,
+            reply.answer,
+            reply.status,
+            reply.products,
+            reply.documents,
+            corrections,
+            reply.history_trimmed,
+        )
+
+    @classmethod
+    def of_turn(cls, turn: Mapping[str, Any], cards: Mapping[str, ProductCard]) -> Outcome:
+        """A stored turn (its documents are not stored, so none are named)."""
+        products = [cards[sku] for sku in turn["products"] if sku in cards]
+        return cls(
+            int(turn["id"]), turn["answer"], turn["status"], products, [], turn["corrections"]
+        )
+
+
+class AnswerView(Vertical):
+    """One answer: streamed Markdown, then cards, sources, corrections and feedback buttons.
+
+    A live answer starts empty and is filled by messages; a stored one (``outcome``) is built
+    complete in one pass, so reopening a long conversation mounts everything at once.
+    """
+
+    def __init__(self, compact: bool = True, outcome: Outcome | None = None) -> None:
         super().__init__(classes="answer")
         self.border_title = "Assistant"
         self.compact = compact
-        self.turn_id: int | None = None
+        self.outcome = outcome
+        self.turn_id = outcome.turn_id if outcome else None
         self.rating: str | None = None
-        self.stopped = False
-        self.finished = False
-        self._shown = ""
+        self.stopped = outcome is not None and outcome.status == "cancelled"
+        self.finished = outcome is not None
+        self._shown = outcome.answer if outcome else ""
         self._stream: MarkdownStream | None = None
+        self.set_class(self.stopped, "-stopped")
 
     def compose(self) -> ComposeResult:
-        """A waiting line, the answer text and a slot for what comes after the text."""
-        yield Static("Looking through the catalogue…", classes="thinking")
-        yield Markdown(classes="text")
+        """A waiting line, the answer text, the stopped note and what comes after the text."""
+        thinking = Static("Looking through the catalogue…", classes="thinking")
+        thinking.display = self.outcome is None
+        yield thinking
+        if self.outcome is None:
+            yield Markdown(classes="text")
+        else:
+            # A stored answer never streams: Rich's renderer draws it ~7x faster than the
+            # Markdown widget, which matters when a long conversation is reopened.
+            yield Static(RichMarkdown(self._shown), classes="text")
         yield Static(STOPPED, classes="stopped-note")
-        yield Vertical(classes="details")
+        with Vertical(classes="details"):
+            if self.outcome is not None:
+                yield from self._details(self.outcome)
 
     @property
     def text(self) -> str:
         """The answer text shown so far."""
-        return self.query_one(".text", Markdown).source
+        return self._shown
 
     @property
     def can_rate(self) -> bool:
@@ -126,27 +182,20 @@ class AnswerView(Vertical):
 
     @on(messages.AnswerFinished)
     async def _finished(self, event: messages.AnswerFinished) -> None:
-        await self.show_reply(event.reply)  # the message bubbles on to the screen
+        await self.show_outcome(Outcome.of_reply(event.reply))  # the message bubbles on
 
     @on(messages.AnswerFailed)
     async def _failed(self, event: messages.AnswerFailed) -> None:
         await self.show_problem(event.problem)
 
-    async def show_reply(self, reply: Reply) -> None:
-        """Show the complete (or stopped) reply with its cards, sources and corrections."""
-        corrections = [c.as_dict() for c in reply.corrections]
-        await self._settle(reply.answer)
-        await self._details(
-            reply.status, reply.products, reply.documents, corrections, reply.history_trimmed
-        )
-        self.turn_id = reply.turn_id
-
-    async def show_turn(self, turn: Mapping[str, Any], cards: Mapping[str, ProductCard]) -> None:
-        """Show a stored turn again (documents are not stored, so none are named)."""
-        products = [cards[sku] for sku in turn["products"] if sku in cards]
-        await self._settle(turn["answer"])
-        await self._details(turn["status"], products, [], turn["corrections"], 0)
-        self.turn_id = int(turn["id"])
+    async def show_outcome(self, outcome: Outcome) -> None:
+        """Show the complete (or stopped) answer with its cards, sources and corrections."""
+        await self._settle(outcome.answer)
+        if outcome.status == "cancelled" and not self.stopped:
+            self.mark_stopped()
+        await self.query_one(".details").mount_all(list(self._details(outcome)))
+        self.outcome = outcome
+        self.turn_id = outcome.turn_id
 
     async def show_problem(self, problem: Problem) -> None:
         """Show why this question could not be answered and what to do."""
@@ -166,27 +215,19 @@ class AnswerView(Vertical):
         self.query_one(".thinking", Static).display = False
         markdown.display = bool(answer.strip())
 
-    async def _details(
-        self,
-        status: str,
-        products: list[ProductCard],
-        documents: list[dict[str, str]],
-        corrections: list[dict[str, Any]],
-        trimmed: int,
-    ) -> None:
-        if status == "cancelled" and not self.stopped:
-            self.mark_stopped()
-        widgets: list[Static | ProductCards | Horizontal] = []
-        if trimmed:
-            widgets.append(Static(trimmed_note(trimmed), classes="note"))
-        if products:
-            widgets.append(ProductCards(products, corrections))
-        if documents:
-            widgets.append(Static(sources_line(documents), classes="sources"))
-        if corrections:
-            widgets.append(Static(corrections_line(corrections), classes="corrections"))
-        widgets.append(self._feedback_row())
-        await self.query_one(".details").mount_all(widgets)
+    def _details(self, outcome: Outcome) -> Iterator[Widget]:
+        """What follows the text: notes, cards, sources, other corrections, feedback buttons."""
+        if outcome.trimmed:
+            yield Static(trimmed_note(outcome.trimmed), classes="note")
+        if outcome.products:
+            yield ProductCards(outcome.products, outcome.corrections)
+        if outcome.documents:
+            yield Static(sources_line(outcome.documents), classes="sources")
+        # Corrections about a product with a card are marked on the card; the rest are listed.
+        on_cards = {card.sku for card in outcome.products}
+        if others := [c for c in outcome.corrections if c.get("sku") not in on_cards]:
+            yield Static(corrections_line(others), classes="corrections")
+        yield self._feedback_row()
 
     def _feedback_row(self) -> Horizontal:
         return Horizontal(
@@ -260,6 +301,8 @@ class Conversation(VerticalScroll):
     def __init__(self, kiosk: bool, id: str | None = None) -> None:
         super().__init__(id=id)
         self.kiosk = kiosk
+        self._earlier: list[dict[str, Any]] = []  # stored turns not mounted yet
+        self._cards: Mapping[str, ProductCard] = {}
 
     def compose(self) -> ComposeResult:
         """An empty conversation shows the welcome panel."""
@@ -291,14 +334,28 @@ class Conversation(VerticalScroll):
     async def show_turns(
         self, turns: list[dict[str, Any]], cards: Mapping[str, ProductCard]
     ) -> None:
-        """Show a stored conversation, oldest turn first."""
+        """Show a stored conversation: its latest turns now, earlier ones on request."""
         await self.remove_children()
-        for turn in turns:
-            await self.mount(QuestionView(turn["question"]))
-            view = AnswerView(compact=not self.kiosk)
-            await self.mount(view)
-            await view.show_turn(turn, cards)
+        self._earlier, recent = turns[:-RECENT_TURNS], turns[-RECENT_TURNS:]
+        self._cards = cards
+        widgets: list[Widget] = [*self._turn_widgets(recent)] or [Welcome(self.kiosk)]
+        if self._earlier:
+            widgets.insert(0, Button(f"Show {len(self._earlier)} earlier turns", id="earlier"))
+        await self.mount_all(widgets)
         self.anchor()
+
+    def _turn_widgets(self, turns: list[dict[str, Any]]) -> Iterator[Widget]:
+        for turn in turns:
+            yield QuestionView(turn["question"])
+            yield AnswerView(not self.kiosk, Outcome.of_turn(turn, self._cards))
+
+    @on(Button.Pressed, "#earlier")
+    async def _show_earlier(self, event: Button.Pressed) -> None:
+        event.stop()
+        earlier, self._earlier = self._earlier, []
+        await self.mount_all(list(self._turn_widgets(earlier)), after=event.button)
+        await event.button.remove()
+        self.scroll_home(animate=False)
 
     def latest_answer(self) -> AnswerView | None:
         """The newest answer, if any."""
