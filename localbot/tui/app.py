@@ -93,15 +93,17 @@ class LocalbotApp(App[int]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_assistant(self) -> None:
         """Open and load the assistant (embedder, model, warmed system prompt) off the UI thread."""
-        say = self._say
+        assistant = self.assistant
         try:
-            assistant = self.assistant or self._open_assistant()
-            assistant.load(on_status=say)
-            ready = messages.AssistantReady(
-                assistant, assistant.model_name, assistant.catalogue_size()
-            )
+            assistant = assistant or self._open_assistant()
+            catalogue = assistant.catalogue_size()
+            if catalogue.get("search_items", 0) == 0:  # say so now, not after loading models
+                self.post_message(messages.LoadFailed(empty_catalogue(), assistant))
+                return
+            assistant.load(on_status=self._say)
+            ready = messages.AssistantReady(assistant, assistant.model_name, catalogue)
         except Exception as error:  # shown on a screen with the fix: the UI must not crash
-            self.post_message(messages.LoadFailed(describe_error(error)))
+            self.post_message(messages.LoadFailed(describe_error(error), assistant))
             return
         self.post_message(ready)
 
@@ -116,13 +118,11 @@ class LocalbotApp(App[int]):
     def _assistant_ready(self, event: messages.AssistantReady) -> None:
         self.assistant = event.assistant
         self.model_name = event.model_name
-        if event.catalogue.get("search_items", 0) == 0:
-            self.show_problem(empty_catalogue())
-            return
         self.ready = True
 
     @on(messages.LoadFailed)
     def _failed(self, event: messages.LoadFailed) -> None:
+        self.assistant = event.assistant  # opened, if it got that far: "Try again" reuses it
         self.show_problem(event.problem)
 
     def show_problem(self, problem: Problem) -> None:

@@ -40,9 +40,10 @@ class AssistantReady(Message):
 
 @dataclass
 class LoadFailed(Message):
-    """The assistant could not be opened or loaded."""
+    """The assistant could not be opened or loaded (``assistant`` is set if it was opened)."""
 
     problem: Problem
+    assistant: Assistant | None = None
 
 
 @dataclass

@@ -86,7 +86,7 @@ def empty_catalogue() -> Problem:
         "The catalogue is empty",
         "There are no products or store documents to answer from.",
         "Import the demo store with 'localbot ingest knowledge' (or your own files with "
-        "'localbot ingest PATH'), then start 'localbot chat' again.",
+        "'localbot ingest PATH') in another terminal, then choose Try again.",
         fatal=True,
     )
 
