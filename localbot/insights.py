@@ -38,6 +38,8 @@ LOW_SIMILARITY = 0.35
 # document chunk reaches this (MiniLM puts unrelated store pages near 0.3-0.45).
 DOCUMENT_COVERED = 0.5
 TREND_DAYS = 7
+# Replies served from an approved answer (reuse.py) took no generation: kept out of TTFT.
+REUSED = "reused"
 MAX_CLUSTERS = 16
 STOPWORDS = frozenset(
     "a an and any are as at be can do does for from have hello hey hi how i if in is it me my of "
@@ -149,6 +151,7 @@ class Turn:
     corrections: list[dict[str, Any]]
     ttft_ms: float
     best_similarity: float | None
+    model: str = ""
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -160,7 +163,7 @@ def load_turns(
     """Logged turns (not errors) created in the last ``since_days`` days, oldest first."""
     sql = (
         "SELECT id, created_at, session_id, question, answer, status, products, corrections,"
-        " timings, retrieval FROM turns WHERE status != 'error'"
+        " timings, retrieval, model FROM turns WHERE status != 'error'"
     )
     params: list[Any] = []
     if since_days is not None:
@@ -178,7 +181,7 @@ def _turn(row: Sequence[Any]) -> Turn:
     similarities = [item["similarity"] for item in retrieval if item.get("similarity") is not None]
     return Turn(
         row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), json.loads(row[7]),
-        float(timings.get("ttft_ms") or 0.0), max(similarities) if similarities else None,
+        float(timings.get("ttft_ms") or 0.0), max(similarities) if similarities else None, row[10],
     )  # fmt: skip
 
 
@@ -469,7 +472,7 @@ def build_report(
         top_products=top, out_of_stock=out,
         volume_by_hour=_volume(turns, lambda t: int(t.created_at[11:13])),
         volume_by_day=_volume(turns, lambda t: t.created_at[:10]),
-        median_ttft_ms=_median([t.ttft_ms for t in turns if t.ttft_ms > 0]),
+        median_ttft_ms=_median([t.ttft_ms for t in turns if t.ttft_ms > 0 and t.model != REUSED]),
         feedback_rate=sum(t.id in feedback for t in turns) / len(turns) if turns else 0.0,
         thumbs_up=sum(r == "up" for r, _ in rated), thumbs_down=sum(r == "down" for r, _ in rated),
     )  # fmt: skip

@@ -24,6 +24,7 @@ from localbot.insights import (
     load_turns,
     write_faq_drafts,
 )
+from localbot.store import InteractionStore, TurnRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 END = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)
@@ -115,6 +116,18 @@ def test_pain_points_demand_and_volume(history_db, embedder):
     )
     assert 300 < report.median_ttft_ms < 3000
     assert 0.1 < report.feedback_rate < 0.4
+
+
+def test_reused_replies_do_not_count_towards_time_to_first_token(history_db, embedder):
+    before = build_report(history_db, embedder, now=END).median_ttft_ms
+    store = InteractionStore(history_db)
+    session = store.start_session()
+    for _ in range(200):
+        record = TurnRecord(
+            session, "tent?", "", "A tent.", "complete", "reused", [], [], [], {"ttft_ms": 1.0}
+        )
+        store.record_turn(record)
+    assert build_report(history_db, embedder).median_ttft_ms == before
 
 
 def test_since_limits_the_window(history_db, embedder):
