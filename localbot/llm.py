@@ -28,6 +28,14 @@ FALLBACK_TEMPLATE = (
 )
 
 
+# How to rebuild llama-cpp-python with a GPU backend (CUDA here; README "Models" lists Metal and
+# Vulkan); `localbot doctor` shows it on CPU-only builds.
+GPU_BUILD_COMMAND = (
+    'CMAKE_ARGS="-DGGML_CUDA=on" .venv/bin/pip install --force-reinstall --no-deps'
+    " --no-cache-dir llama-cpp-python"
+)
+
+
 class ModelError(RuntimeError):
     """The chat model cannot be loaded or used; the message names the file and the fix."""
 

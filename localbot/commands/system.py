@@ -130,12 +130,23 @@ def _check_database(settings: Any) -> Check:
 def _check_threads(settings: Any) -> Check:
     import os
 
-    from localbot.llm import gpu_available, physical_cores
+    from localbot.llm import physical_cores
 
     threads = settings.n_threads or physical_cores()
-    gpu = "GPU offload available" if gpu_available() else "CPU only"
     return Check("threads", True, f"{threads} generation threads ({physical_cores()} physical cores,"
-                                  f" {os.cpu_count()} logical), {gpu}, n_ctx {settings.n_ctx}")  # fmt: skip
+                                  f" {os.cpu_count()} logical), n_ctx {settings.n_ctx}, {_gpu_note(settings)}")  # fmt: skip
+
+
+def _gpu_note(settings: Any) -> str:
+    """Where the model's layers run, and how to get a GPU build when there is none."""
+    from localbot.llm import GPU_BUILD_COMMAND, gpu_available
+
+    if not gpu_available():
+        return f"CPU only (this llama-cpp-python has no GPU backend; for one: {GPU_BUILD_COMMAND})"
+    if settings.n_gpu_layers == 0:
+        return "GPU build, offload off (n_gpu_layers 0)"
+    layers = "all layers" if settings.n_gpu_layers < 0 else f"{settings.n_gpu_layers} layers"
+    return f"GPU offload of {layers} (n_gpu_layers {settings.n_gpu_layers})"
 
 
 def _check_offline(settings: Any) -> Check:
