@@ -28,6 +28,7 @@ from localbot.customers.service import (
 )
 from localbot.db import open_database
 from localbot.embeddings import Embedder
+from localbot.governance import privacy_at_startup
 from localbot.llm import ChatModel, GenerationStats
 from localbot.modelfiles import resolve_model
 from localbot.privacy import Finding, placeholder, redact
@@ -121,6 +122,8 @@ class Assistant:
         self.search_engine = CatalogueSearch(self.db, self.embedder)
         self.store = InteractionStore(self.db)
         self._customer_service: CustomerService | None = None
+        # Retention is enforced every time the assistant starts, not only by 'localbot purge'.
+        self.startup_purge = privacy_at_startup(self.db, settings.retention_days, settings.home)
 
     @property
     def chat_model(self) -> ChatModel:
@@ -206,8 +209,8 @@ class Assistant:
                 for sku in skus if (p := found.get(sku))]  # fmt: skip
 
     def feedback(self, turn_id: int, rating: str, comment: str = "") -> int:
-        """Record thumbs up or down for an answer."""
-        return self.store.add_feedback(turn_id, rating, comment)
+        """Record thumbs up or down for an answer (the comment is redacted like a question)."""
+        return self.store.add_feedback(turn_id, rating, self.protect(comment) if comment else "")
 
     def reply(
         self,
