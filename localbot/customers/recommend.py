@@ -255,7 +255,6 @@ class Recommender:
 
     def _parts(self, signals: Signals, strategy: Strategy) -> dict[str, NDArray[np.float64]]:
         """Each component's weighted contribution per product."""
-        n = len(self.catalogue)
         popular = _scaled(np.log1p(self.buyers))
         if strategy == "popularity" or signals.empty:
             return {"popular": popular}
@@ -268,7 +267,7 @@ class Recommender:
         }
         for name, values in self._history_parts(signals).items():
             parts[name] = WEIGHTS["history"] * HISTORY_PARTS[name] * values
-        return {name: values for name, values in parts.items() if values.shape == (n,)}
+        return parts
 
     def _history_parts(self, signals: Signals) -> dict[str, NDArray[np.float64]]:
         interest = signals.weights + signals.looked
