@@ -11,10 +11,11 @@ import argparse
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import events, on, work
 from textual.app import App
+from textual.message_pump import MessagePump
 from textual.reactive import reactive
 
 from localbot.offline import enforce_offline_environment
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from localbot.config import Settings
 
 OpenAssistant = Callable[[], "Assistant"]
+T = TypeVar("T")
 # Input that counts as a shopper being there, for the kiosk's idle reset.
 ACTIVITY = (
     events.Key,
@@ -137,6 +139,21 @@ class LocalbotApp(App[int]):
                 self.request_quit(then_retry=True)
 
         self.push_screen(ProblemScreen(problem), after)
+
+    def guarded(self, call: Callable[[Assistant], T], report_to: MessagePump) -> T | None:
+        """From a worker thread: ``call(assistant)`` under the lock, or None if it failed.
+
+        A failure is posted to ``report_to`` as :class:`~localbot.tui.messages.ActionFailed`,
+        so the screen says what happened instead of the app crashing.
+        """
+        if self.assistant is None:
+            return None
+        try:
+            with self.db_lock:
+                return call(self.assistant)
+        except Exception as error:  # reported, not crashed on
+            report_to.post_message(messages.ActionFailed(describe_error(error)))
+            return None
 
     # Leaving and switching modes (the staff PIN in kiosk mode) ------------------------------
 

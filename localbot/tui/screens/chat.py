@@ -2,8 +2,8 @@
 
 Answers are generated in a thread worker that calls :meth:`Assistant.reply`; the worker reaches
 the UI only by posting messages to the answer's view, and stops between tokens when Esc sets its
-cancel event. Every other call into the assistant (history, feedback, delete) also runs in a
-thread worker, under the app's lock, so the UI thread never waits on SQLite or the model.
+cancel event. Every other call into the assistant (feedback here, history in the sidebar) also
+runs in a thread worker under the app's lock, so the UI thread never waits on SQLite or the model.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from textual.widgets import Button, Footer, Input
 from localbot.offline import offline_switches_set
 from localbot.tui import messages
 from localbot.tui.problems import describe_error
-from localbot.tui.screens.dialogs import ConfirmScreen
 from localbot.tui.screens.feedback import FeedbackScreen
 from localbot.tui.screens.help import HelpScreen
 from localbot.tui.widgets.conversation import AnswerView, Conversation
@@ -106,6 +105,11 @@ class ChatScreen(Screen[None]):
             self.set_interval(1.0, self.idle_tick, name="idle")
         self.query_one("#question", Input).focus()
 
+    def on_unmount(self) -> None:
+        """Leaving (quit, or a switch of mode): stop any answer still being written."""
+        if self._cancel is not None:
+            self._cancel.set()
+
     def _show_status(self, text: str) -> None:
         self.query_one(StatusBar).set_state(text)
 
@@ -116,7 +120,7 @@ class ChatScreen(Screen[None]):
         self.query_one(StatusBar).set_state("Ready")
         self.query_one("#question", Input).placeholder = "Type your question and press Enter"
         if not self.kiosk:
-            self.load_history()
+            self.query_one(HistoryPanel).reload()
         self._start_waiting_question()
 
     # Asking --------------------------------------------------------------------------------
@@ -188,8 +192,6 @@ class ChatScreen(Screen[None]):
             view.post_message(messages.AnswerFailed(describe_error(error)))
             return
         view.post_message(messages.AnswerFinished(reply))
-        if not self.kiosk:
-            self._post_history(assistant)
 
     @on(messages.AnswerFinished)
     def _answered(self, event: messages.AnswerFinished) -> None:
@@ -199,6 +201,7 @@ class ChatScreen(Screen[None]):
         self.query_one(StatusBar).show_reply(event.reply)
         if not self.kiosk:
             self.query_one(HistoryPanel).show_current(self.session_id)
+            self.query_one(HistoryPanel).reload()
         self._set_busy(False, "Stopped" if event.reply.status == "cancelled" else "Ready")
 
     @on(messages.AnswerFailed)
@@ -274,13 +277,9 @@ class ChatScreen(Screen[None]):
 
     @work(thread=True, group="store", exit_on_error=False)
     def _save_feedback(self, view: AnswerView, turn_id: int, rating: str, comment: str) -> None:
-        try:
-            with self.localbot.db_lock:
-                self._assistant().feedback(turn_id, rating, comment)
-        except Exception as error:  # reported, not crashed on
-            self.post_message(messages.ActionFailed(describe_error(error)))
-            return
-        view.post_message(messages.FeedbackSaved(rating))
+        saved = self.localbot.guarded(lambda a: a.feedback(turn_id, rating, comment), self)
+        if saved is not None:
+            view.post_message(messages.FeedbackSaved(rating))
 
     @on(messages.FeedbackSaved)
     def _feedback_saved(self) -> None:
@@ -292,43 +291,9 @@ class ChatScreen(Screen[None]):
 
     # History (staff) -----------------------------------------------------------------------
 
-    @work(thread=True, group="store", exit_on_error=False)
-    def load_history(self) -> None:
-        """Read the stored conversations for the sidebar."""
-        self._post_history(self._assistant())
-
-    def _post_history(self, assistant: Assistant) -> None:
-        try:
-            with self.localbot.db_lock:
-                sessions = assistant.sessions()
-        except Exception as error:  # reported, not crashed on
-            self.post_message(messages.ActionFailed(describe_error(error)))
-            return
-        self.post_message(messages.HistoryLoaded(sessions))
-
-    @on(messages.HistoryLoaded)
-    def _history_loaded(self, event: messages.HistoryLoaded) -> None:
-        if not self.kiosk:
-            self.query_one(HistoryPanel).show_sessions(event.sessions, self.session_id)
-
     @on(messages.ConversationChosen)
-    def _conversation_chosen(self, event: messages.ConversationChosen) -> None:
-        if self.localbot.ready:
-            self._abandon()
-            self._open_conversation(event.session_id)
-
-    @work(thread=True, group="store", exit_on_error=False)
-    def _open_conversation(self, session_id: str) -> None:
-        assistant = self._assistant()
-        try:
-            with self.localbot.db_lock:
-                turns = assistant.conversation(session_id)
-                skus = sorted({sku for turn in turns for sku in turn["products"]})
-                cards = {card.sku: card for card in assistant.product_cards(skus)}
-        except Exception as error:  # reported, not crashed on
-            self.post_message(messages.ActionFailed(describe_error(error)))
-            return
-        self.post_message(messages.ConversationLoaded(session_id, turns, cards))
+    def _conversation_chosen(self) -> None:
+        self._abandon()  # the history panel is loading the chosen one
 
     @on(messages.ConversationLoaded)
     async def _conversation_loaded(self, event: messages.ConversationLoaded) -> None:
@@ -337,29 +302,6 @@ class ChatScreen(Screen[None]):
         self.query_one(StatusBar).set_state("Continuing a past conversation")
         self.query_one("#question", Input).focus()
         self.refresh_bindings()
-
-    @on(messages.DeleteRequested)
-    def _delete_requested(self, event: messages.DeleteRequested) -> None:
-        def delete(confirmed: bool | None) -> None:
-            if confirmed:
-                self._delete_conversation(event.session_id)
-
-        question = (
-            "Delete this conversation, its answers and their feedback? This cannot be undone."
-        )
-        self.app.push_screen(ConfirmScreen(question, yes="Delete"), delete)
-
-    @work(thread=True, group="store", exit_on_error=False)
-    def _delete_conversation(self, session_id: str) -> None:
-        assistant = self._assistant()
-        try:
-            with self.localbot.db_lock:
-                assistant.delete_session(session_id)
-        except Exception as error:  # reported, not crashed on
-            self.post_message(messages.ActionFailed(describe_error(error)))
-            return
-        self.post_message(messages.ConversationDeleted(session_id))
-        self._post_history(assistant)
 
     @on(messages.ConversationDeleted)
     async def _deleted(self, event: messages.ConversationDeleted) -> None:

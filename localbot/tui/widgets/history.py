@@ -1,12 +1,16 @@
-"""The staff sidebar: past conversations to open, continue or delete, and room for a customer panel."""
+"""The staff sidebar: past conversations to open, continue or delete, and room for a customer panel.
+
+The panel reads and deletes conversations through the assistant in its own thread workers and
+tells the chat screen by message: a conversation was chosen, loaded, or deleted.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -15,6 +19,11 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from localbot.tui import messages
+from localbot.tui.screens.dialogs import ConfirmScreen
+
+if TYPE_CHECKING:
+    from localbot.assistant import Assistant, ProductCard
+    from localbot.tui.app import LocalbotApp
 
 
 class SessionList(OptionList):
@@ -34,6 +43,15 @@ class SessionList(OptionList):
 class HistoryPanel(Vertical):
     """Past conversations with open and delete, plus the slot a customer panel will fill."""
 
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.current: str | None = None  # the conversation open on the chat screen
+
+    @property
+    def localbot(self) -> LocalbotApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
     def compose(self) -> ComposeResult:
         """Title, the list, the buttons and the (empty) customer panel."""
         yield Static("Conversations", classes="panel-title")
@@ -43,6 +61,21 @@ class HistoryPanel(Vertical):
             yield Button("Delete", id="history-delete", compact=True, variant="error")
         # A later issue adds the customer panel here (profile, purchases, consent).
         yield Vertical(id="customer-panel")
+
+    def reload(self) -> None:
+        """Read the stored conversations again (in a worker)."""
+        self._load_sessions()
+
+    @work(thread=True, group="sessions", exclusive=True, exit_on_error=False)
+    def _load_sessions(self) -> None:
+        sessions = self.localbot.guarded(lambda assistant: assistant.sessions(), self)
+        if sessions is not None:
+            self.post_message(messages.HistoryLoaded(sessions))
+
+    @on(messages.HistoryLoaded)
+    def _loaded(self, event: messages.HistoryLoaded) -> None:
+        event.stop()
+        self.show_sessions(event.sessions, self.current)
 
     def show_sessions(self, sessions: list[dict[str, Any]], current: str | None) -> None:
         """Replace the list with ``sessions``, keeping ``current`` highlighted."""
@@ -58,6 +91,7 @@ class HistoryPanel(Vertical):
 
     def show_current(self, session_id: str | None) -> None:
         """Highlight the open conversation (None: nothing is highlighted)."""
+        self.current = session_id
         options = self.query_one(SessionList)
         if session_id is None:
             options.highlighted = None
@@ -68,18 +102,63 @@ class HistoryPanel(Vertical):
     @on(OptionList.OptionSelected, "#sessions")
     def _open(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id:
+        if event.option.id and self.localbot.ready:
             self.post_message(messages.ConversationChosen(event.option.id))
+            self._load_conversation(event.option.id)
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def _load_conversation(self, session_id: str) -> None:
+        loaded = self.localbot.guarded(
+            lambda assistant: read_conversation(assistant, session_id), self
+        )
+        if loaded is not None:
+            self.post_message(messages.ConversationLoaded(session_id, *loaded))
 
     @on(Button.Pressed, "#history-delete")
-    def _delete(self, event: Button.Pressed) -> None:
+    def _delete_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         option = self.query_one(SessionList).highlighted_option
-        # Posted from the panel itself: a message does not bubble past the widget that sent it.
         if option is not None and option.id:
-            self.post_message(messages.DeleteRequested(option.id))
+            self._confirm_delete(option.id)
         else:
             self.notify("Pick a conversation in the list first.", timeout=3)
+
+    @on(messages.DeleteRequested)
+    def _delete_requested(self, event: messages.DeleteRequested) -> None:
+        event.stop()
+        self._confirm_delete(event.session_id)
+
+    def _confirm_delete(self, session_id: str) -> None:
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._delete(session_id)
+
+        question = (
+            "Delete this conversation, its answers and their feedback? This cannot be undone."
+        )
+        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answered)
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def _delete(self, session_id: str) -> None:
+        def delete(assistant: Assistant) -> str:
+            assistant.delete_session(session_id)
+            return session_id
+
+        if self.localbot.guarded(delete, self) is not None:
+            self.post_message(messages.ConversationDeleted(session_id))
+
+    @on(messages.ConversationDeleted)
+    def _deleted(self) -> None:
+        self.reload()  # and the message goes on to the chat screen
+
+
+def read_conversation(
+    assistant: Assistant, session_id: str
+) -> tuple[list[dict[str, Any]], dict[str, ProductCard]]:
+    """A stored conversation's turns, and current cards for the products its answers showed."""
+    turns = assistant.conversation(session_id)
+    skus = sorted({sku for turn in turns for sku in turn["products"]})
+    return turns, {card.sku: card for card in assistant.product_cards(skus)}
 
 
 def session_label(session: dict[str, Any]) -> Content:
