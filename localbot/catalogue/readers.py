@@ -144,12 +144,17 @@ def _csv_row(header: list[str], values: list[str], source: str, row_number: int)
     return RawRow(source, row_number, dict(zip(header, values, strict=False)))
 
 
-def _sniff_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    sample = text[:20_000]
+def _sniff_dialect(text: str) -> type[csv.Dialect]:
+    """Standard CSV quoting with the delimiter the header line uses.
+
+    Only the delimiter is taken from the sniffer: on an unquoted header it also guesses
+    ``doublequote=False``, which would misread every field that contains a quote.
+    """
     try:
-        return csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t|").delimiter
     except csv.Error:
-        return csv.excel
+        delimiter = ","
+    return type("SniffedDialect", (csv.excel,), {"delimiter": delimiter})
 
 
 def _json_rows(text: str, source: str) -> Iterator[RawRow]:

@@ -111,12 +111,12 @@ def test_csv_reader_yields_one_row_per_record_with_its_number(records):
     writer.writerow(["sku", "name", "price", "currency"])
     writer.writerows(records)
     rows = list(_csv_rows(buffer.getvalue(), "f.csv"))
-    non_blank = [r for r in records if any(cell.strip() for cell in r)]
-    assert len(rows) <= len(records)
-    assert all(isinstance(row, RawRow) and row.row_number >= 2 for row in rows)
-    assert len(rows) >= len([r for r in non_blank if "\r" not in "".join(r)]) - sum(
-        "\r" in "".join(r) for r in records
-    )
+    expected = [r for r in records if any(cell.strip() for cell in r)]
+    assert len(rows) == len(expected)
+    for row, record in zip(rows, expected, strict=True):
+        assert isinstance(row, RawRow) and row.row_number >= 2
+        if len(record) <= 4:  # longer records are quarantined as raw values, not a dict
+            assert list(row.data.values()) == record
 
 
 @given(st.lists(st.one_of(ROWS.map(json.dumps), st.text(max_size=20)), max_size=20))
