@@ -8,7 +8,8 @@ there) is searched with the 119 demo questions:
   vectors in the same run: p50 of each, the ratio, and how many of vec0's top 10 localbot finds
   (vec0 is exact, so this is localbot's recall@10);
 - the first-search load time (vector matrix and cached facets);
-- hybrid with embedding again with the keyword query inline instead of on its own thread.
+- hybrid with embedding again with the keyword query inline instead of on its own thread;
+- hybrid without embedding with the small-catalogue path forced (how search worked before).
 
 Absolute times on a shared machine are noise; the ratios are the figures to track.
 Usage: `.venv/bin/python bench/search.py [--sizes 10000,100000,1000000] [--rounds 3]`.
@@ -28,6 +29,7 @@ import numpy as np
 from catalogue_gen import DEFAULT_SEED, cached_catalogue
 
 from localbot.catalogue import search as search_module
+from localbot.catalogue import vectors as vectors_module
 from localbot.catalogue.search import CatalogueSearch
 from localbot.db import open_database
 from localbot.embeddings import Embedder
@@ -93,6 +95,7 @@ def bench_size(size: int, embedder: Embedder, rounds: int, seed: int) -> dict[st
     search_module.KEYWORD_THREAD = False
     inline = [timed(lambda t=t: search.search(t)) for t in texts]
     search_module.KEYWORD_THREAD = True
+    small_path = small_catalogue_path(search, texts, vectors)
     embed_only = [timed(lambda t=t: embedder.embed_one(t)) for t in texts]
     figures = {"items": len(search.index), "load_ms": load_ms}
     figures.update(zip(("p50_ms", "p95_ms"), percentiles(plain), strict=True))
@@ -100,8 +103,27 @@ def bench_size(size: int, embedder: Embedder, rounds: int, seed: int) -> dict[st
                        percentiles(embedded), strict=True))  # fmt: skip
     figures["embed_p50_ms"] = statistics.median(embed_only)
     figures["p50_with_embedding_inline_ms"] = statistics.median(inline)
+    figures.update(zip(("small_path_p50_ms", "small_path_p95_ms"), percentiles(small_path),
+                       strict=True))  # fmt: skip
     figures.update(compare_vec0(search, vectors, rounds))
     return figures
+
+
+def small_catalogue_path(
+    search: CatalogueSearch, texts: list[str], vectors: list[np.ndarray]
+) -> list[float]:
+    """Hybrid times (no embedding) with the small-catalogue path forced: all allowed ids listed
+    in SQL, every vector scored. This is how every catalogue was searched before."""
+    saved = search_module.LARGE_CATALOGUE, vectors_module.EXACT_LIMIT
+    search_module.LARGE_CATALOGUE = vectors_module.EXACT_LIMIT = 10**9
+    search.index.version = ""  # reload without the sign codes
+    try:
+        return [timed(lambda t=t, v=v: search.search(t, query_vector=v))
+                for t, v in zip(texts, vectors, strict=True)]  # fmt: skip
+    finally:
+        search_module.LARGE_CATALOGUE, vectors_module.EXACT_LIMIT = saved
+        search.index.version = ""
+        search.index.refresh(search.db, search.embedder.name)  # with sign codes again
 
 
 def compare_vec0(
@@ -144,6 +166,9 @@ def print_size(size: int, f: dict[str, float]) -> None:
           f" {f['p95_with_embedding_ms']:.1f} ms (embedding alone p50 {f['embed_p50_ms']:.1f} ms;"
           f" keyword query inline instead of on a thread: p50"
           f" {f['p50_with_embedding_inline_ms']:.1f} ms)")  # fmt: skip
+    print(f"    small-catalogue path forced (all allowed ids listed, every vector scored):"
+          f" p50 {f['small_path_p50_ms']:.1f} ms, p95 {f['small_path_p95_ms']:.1f} ms"
+          f" ({f['small_path_p50_ms'] / f['p50_ms']:.1f}x the p50)")  # fmt: skip
     print(f"    vector top-{TOP}: localbot p50 {f['vector_p50_ms']:.2f} ms, vec0 p50"
           f" {f['vec0_p50_ms']:.2f} ms ({f['vec0_ratio']:.1f}x faster), exact numpy p50"
           f" {f['exact_numpy_p50_ms']:.2f} ms; recall@10 vs vec0 {f['recall_at_10_vs_vec0']:.3f}"
@@ -175,6 +200,7 @@ def result_fields(results: dict[int, dict[str, float]]) -> list[str]:
         fields += [f"p50_ms_{tag}={f['p50_ms']:.1f}", f"p95_ms_{tag}={f['p95_ms']:.1f}",
                    f"p50_with_embedding_ms_{tag}={f['p50_with_embedding_ms']:.1f}",
                    f"vec0_ratio_{tag}={f['vec0_ratio']:.1f}",
+                   f"speedup_vs_small_path_p50_{tag}={f['small_path_p50_ms'] / f['p50_ms']:.1f}",
                    f"recall10_vs_vec0_{tag}={f['recall_at_10_vs_vec0']:.3f}"]  # fmt: skip
     return fields
 

@@ -1,0 +1,142 @@
+"""Time to first token across a 10-turn conversation: localbot's prompt layout against a naive one.
+
+localbot's layout (localbot/prompting.py): the static system prompt first (evaluated once, at
+start-up), then every past turn exactly as the model saw it, then the new turn with its catalogue
+context; so a turn only evaluates the previous answer and the new message. The naive layout
+re-sends everything: the current catalogue context in the system message at the top, then the
+past questions and answers, then the question; the prompt changes right after the first lines,
+so every turn evaluates the whole conversation again.
+
+Both run in the same process on two copies of the model (so neither disturbs the other's cache),
+turn by turn interleaved (so both see the same machine load), on the demo store, with the same
+history (localbot's answers). TTFT here is the model's: from the prompt to the first token,
+retrieval excluded (it is the same for both). Usage: `.venv/bin/python bench/turns.py [--rounds N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+
+from localbot.assistant import Assistant
+from localbot.catalogue.ingest import ingest_paths
+from localbot.config import load_settings
+from localbot.db import open_database
+from localbot.embeddings import Embedder
+from localbot.llm import ChatModel, GenerationStats
+from localbot.paths import knowledge_dir
+from localbot.prompting import SYSTEM_PROMPT
+
+CONVERSATION = [
+    "I'm planning a three day backpacking trip, what tent would you suggest for two people?",
+    "is there a lighter one?",
+    "what sleeping bag goes with it for nights around freezing?",
+    "and a sleeping mat?",
+    "I need a stove too, something small",
+    "what fuel does it use?",
+    "do you have a headlamp under $40?",
+    "what about a water filter?",
+    "which backpack would fit all of this?",
+    "can I return the tent if it doesn't fit in the pack?",
+]
+
+
+def naive_messages(history: list[tuple[str, str]], context: str, question: str) -> list[dict]:
+    """Everything re-sent: fresh context at the top, then the plain conversation."""
+    messages = [{"role": "system", "content": f"{SYSTEM_PROMPT}\n\n{context}"}]
+    for past_question, answer in history:
+        messages += [{"role": "user", "content": past_question},
+                     {"role": "assistant", "content": answer}]  # fmt: skip
+    return [*messages, {"role": "user", "content": f"QUESTION: {question}"}]
+
+
+def naive_ttft(model: ChatModel, messages: list[dict]) -> tuple[float, int, int]:
+    """Model TTFT (ms), prompt tokens and tokens evaluated for one naive turn."""
+    stats = GenerationStats()
+    for _ in model.stream(messages, max_tokens=1, stats=stats):
+        pass
+    return stats.ttft_ms, stats.prompt_tokens, stats.prompt_tokens - stats.cached_tokens
+
+
+def run_conversation(bot: Assistant, naive: ChatModel) -> list[dict[str, float]]:
+    """One conversation: each turn through localbot, then the same turn in the naive layout."""
+    session = bot.new_session()
+    history: list[tuple[str, str]] = []
+    rows = []
+    for number, question in enumerate(CONVERSATION, start=1):
+        reply = bot.reply(question, session)
+        t = reply.timings
+        context = str((bot.store.turn(reply.turn_id) or {}).get("context", ""))
+        n_ttft, n_prompt, n_eval = naive_ttft(naive, naive_messages(history, context, question))
+        history.append((question, reply.answer))
+        rows.append({
+            "turn": number, "ttft": t.get("ttft_ms", 0) - t.get("retrieval_ms", 0),
+            "prompt": t.get("prompt_tokens", 0),
+            "evaluated": t.get("prompt_tokens", 0) - t.get("cached_tokens", 0),
+            "trimmed": reply.history_trimmed, "status": reply.status,
+            "naive_ttft": n_ttft, "naive_prompt": n_prompt, "naive_evaluated": n_eval,
+        })  # fmt: skip
+        print_turn(rows[-1])
+    return rows
+
+
+def print_turn(row: dict) -> None:
+    """One line per turn."""
+    note = f"  (dropped {row['trimmed']} oldest turns)" if row["trimmed"] else ""
+    print(f"turn {row['turn']:>2}: localbot {row['ttft']:7.1f} ms ({row['evaluated']:>4} of"
+          f" {row['prompt']:>4} tokens evaluated)   naive {row['naive_ttft']:7.1f} ms"
+          f" ({row['naive_evaluated']:>4} of {row['naive_prompt']:>4}){note}", flush=True)  # fmt: skip
+
+
+def main() -> None:
+    """Run the conversation(s) and print the RESULT line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--threads", type=int, default=0, help="generation threads for both models (0: setting)"
+    )
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory() as home:
+        settings = load_settings(
+            env={"LOCALBOT_HOME": home, "LOCALBOT_N_THREADS": str(args.threads)}
+        )
+        db = open_database(settings.database_path)
+        embedder = Embedder()
+        ingest_paths(db, [knowledge_dir()], embedder)
+        bot = Assistant(settings, db=db, embedder=embedder)
+        bot.load()  # evaluates the static system prompt once
+        naive = ChatModel(
+            bot.chat_model.path, settings.n_ctx, settings.n_threads, seed=settings.seed
+        )
+        naive.load()
+        rounds = [run_conversation(bot, naive) for _ in range(args.rounds)]
+    report(rounds, bot.chat_model.name)
+
+
+def report(rounds: list[list[dict]], model: str) -> None:
+    """Median per turn over the rounds, then the RESULT line.
+
+    Tokens evaluated per turn drive TTFT and do not depend on the machine's load, so they are
+    reported next to the times (on a busy machine the time per token varies several-fold).
+    """
+    med = {key: [statistics.median(r[i][key] for r in rounds) for i in range(len(rounds[0]))]
+           for key in ("ttft", "evaluated", "naive_ttft", "naive_evaluated")}  # fmt: skip
+    ttft, tokens, naive, naive_tokens = (med[k] for k in ("ttft", "evaluated", "naive_ttft",
+                                                           "naive_evaluated"))  # fmt: skip
+    print(f"model {model}: turn 10 / turn 1 TTFT {ttft[-1] / ttft[0]:.2f} (localbot),"
+          f" {naive[-1] / naive[0]:.2f} (naive); tokens evaluated {tokens[-1] / tokens[0]:.2f}"
+          f" (localbot), {naive_tokens[-1] / naive_tokens[0]:.2f} (naive); localbot is"
+          f" {naive[-1] / ttft[-1]:.1f}x faster than naive at turn 10")  # fmt: skip
+    print(f"RESULT turn1_ttft_ms={ttft[0]:.0f} turn10_ttft_ms={ttft[-1]:.0f}"
+          f" turn10_vs_turn1={ttft[-1] / ttft[0]:.2f} worst_turn_vs_turn1={max(ttft) / ttft[0]:.2f}"
+          f" tokens_turn10_vs_turn1={tokens[-1] / tokens[0]:.2f}"
+          f" naive_turn10_vs_turn1={naive[-1] / naive[0]:.2f}"
+          f" naive_tokens_turn10_vs_turn1={naive_tokens[-1] / naive_tokens[0]:.2f}"
+          f" speedup_vs_naive_turn10={naive[-1] / ttft[-1]:.1f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
