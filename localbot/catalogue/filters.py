@@ -143,7 +143,9 @@ def _is_price(match: re.Match[str]) -> bool:
     return bool(re.search(r"\$|dollar|bucks|usd", phrase, re.I)) or _number(match.group(2)) >= 5
 
 
-def _names_in(query: str, names: Iterable[str], aliases_of: Callable[[str], list[str]]) -> list[str]:
+def _names_in(
+    query: str, names: Iterable[str], aliases_of: Callable[[str], list[str]]
+) -> list[str]:
     folded = " " + _fold(query) + " "
     return [name for name in names if any(f" {alias} " in folded for alias in aliases_of(name))]
 

@@ -42,5 +42,7 @@ def test_cli_imports_no_heavy_libraries():
         "heavy = {'textual', 'torch', 'llama_cpp', 'sentence_transformers', 'transformers'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert loaded.stdout.strip() == "[]"
