@@ -391,7 +391,7 @@ class Assistant:
                 if prompt.trimmed_turns:
                     self.store.set_context_start(session_id, prompt.first_turn_id)
                 return context, prompt
-            if not products and not passages:
+            if len(products) + len(passages) <= 1:  # an answer without grounding is not an answer
                 raise AssistantError(
                     f"the question needs {prompt.tokens} tokens but {self.chat_model.name} has "
                     f"room for {budget}; shorten the question or raise n_ctx"

@@ -79,7 +79,8 @@ def test_hundred_kilobyte_message_is_refused_with_the_fix(assistant):
         match=r"the question is 100,000 characters; the limit is 2,000, so shorten it",
     ):
         assistant.reply("x" * 100_000)
-    assert assistant.store.sessions()  # the session exists; nothing else was stored
+    # Refused before anything happens: no session, no turn, nothing searched or stored.
+    assert assistant.store.sessions() == []
     assert not list(assistant.db.execute("SELECT 1 FROM turns"))
 
 
@@ -99,17 +100,30 @@ def test_a_model_context_too_small_for_the_prompt_drops_items_then_says_so(
     from localbot.paths import default_models_dir
 
     path = resolve_model("smollm2-135m-instruct", default_models_dir())
-    tiny = settings.with_overrides(n_ctx=256, max_tokens=32)
-    bot = Assistant(
-        tiny,
-        db=open_database(demo_db_path),
-        embedder=embedder,
-        chat_model=ChatModel(path, n_ctx=256),
+    db = open_database(demo_db_path)
+    roomy = Assistant(settings, db=db, embedder=embedder, chat_model=ChatModel(path, n_ctx=4096))
+    full = roomy.reply("tents for two")
+    full_lines = _catalogue_lines(roomy, full.turn_id)
+    # One token less than the full prompt needs: the weakest item must go, the rest stay.
+    n_ctx = 1024
+    tight = settings.with_overrides(
+        n_ctx=n_ctx, max_tokens=n_ctx - full.timings["prompt_tokens"] + 1
     )
+    bot = Assistant(tight, db=db, embedder=embedder, chat_model=ChatModel(path, n_ctx=n_ctx))
     reply = bot.reply("tents for two")
-    assert reply.status == "complete" and len(reply.products) < 5
+    assert (
+        reply.status == "complete"
+        and reply.timings["prompt_tokens"] < full.timings["prompt_tokens"]
+    )
+    assert 0 < len(_catalogue_lines(bot, reply.turn_id)) < len(full_lines)
     with pytest.raises(
         AssistantError,
-        match=r"needs \d+ tokens but .* has room for 224; shorten the question or raise n_ctx",
+        match=r"needs \d+ tokens but .* has room for \d+; shorten the question or raise n_ctx",
     ):
-        bot.reply("tents " + "with lots of room " * 60)
+        bot.reply("tents " + "with lots of room " * 100)  # under the 2,000-character limit
+
+
+def _catalogue_lines(bot, turn_id):
+    return [
+        line for line in bot.store.turn(turn_id)["context"].splitlines() if line.startswith("- ")
+    ]
