@@ -9,7 +9,9 @@ so every turn evaluates the whole conversation again.
 
 Both run in the same process on two copies of the model (so neither disturbs the other's cache),
 turn by turn interleaved (so both see the same machine load), on the demo store, with the same
-history (localbot's answers). TTFT here is the model's: from the prompt to the first token,
+history (localbot's answers). After each turn the turn-1 prompt is timed again on the naive
+model ("turn-1 work now"): dividing each turn's TTFT by it cancels the machine's load, which
+moved several-fold during one conversation on the shared test machine. TTFT here is the model's: from the prompt to the first token,
 retrieval excluded (it is the same for both). Usage: `.venv/bin/python bench/turns.py [--rounds N]`.
 """
 
@@ -27,7 +29,7 @@ from localbot.db import open_database
 from localbot.embeddings import Embedder
 from localbot.llm import ChatModel, GenerationStats
 from localbot.paths import knowledge_dir
-from localbot.prompting import SYSTEM_PROMPT
+from localbot.prompting import SYSTEM_PROMPT, system_messages, user_message
 
 CONVERSATION = [
     "I'm planning a three day backpacking trip, what tent would you suggest for two people?",
@@ -65,11 +67,14 @@ def run_conversation(bot: Assistant, naive: ChatModel) -> list[dict[str, float]]
     session = bot.new_session()
     history: list[tuple[str, str]] = []
     rows = []
+    first: list[dict] = []
     for number, question in enumerate(CONVERSATION, start=1):
         reply = bot.reply(question, session)
         t = reply.timings
         context = str((bot.store.turn(reply.turn_id) or {}).get("context", ""))
+        first = first or [*system_messages(), user_message(context, question)]
         n_ttft, n_prompt, n_eval = naive_ttft(naive, naive_messages(history, context, question))
+        reference, _, _ = naive_ttft(naive, first)
         history.append((question, reply.answer))
         rows.append({
             "turn": number, "ttft": t.get("ttft_ms", 0) - t.get("retrieval_ms", 0),
@@ -77,6 +82,7 @@ def run_conversation(bot: Assistant, naive: ChatModel) -> list[dict[str, float]]
             "evaluated": t.get("prompt_tokens", 0) - t.get("cached_tokens", 0),
             "trimmed": reply.history_trimmed, "status": reply.status,
             "naive_ttft": n_ttft, "naive_prompt": n_prompt, "naive_evaluated": n_eval,
+            "reference": reference,
         })  # fmt: skip
         print_turn(rows[-1])
     return rows
@@ -87,7 +93,8 @@ def print_turn(row: dict) -> None:
     note = f"  (dropped {row['trimmed']} oldest turns)" if row["trimmed"] else ""
     print(f"turn {row['turn']:>2}: localbot {row['ttft']:7.1f} ms ({row['evaluated']:>4} of"
           f" {row['prompt']:>4} tokens evaluated)   naive {row['naive_ttft']:7.1f} ms"
-          f" ({row['naive_evaluated']:>4} of {row['naive_prompt']:>4}){note}", flush=True)  # fmt: skip
+          f" ({row['naive_evaluated']:>4} of {row['naive_prompt']:>4})   turn-1 work now"
+          f" {row['reference']:7.1f} ms{note}", flush=True)  # fmt: skip
 
 
 def main() -> None:
@@ -124,6 +131,11 @@ def report(rounds: list[list[dict]], model: str) -> None:
     """
     med = {key: [statistics.median(r[i][key] for r in rounds) for i in range(len(rounds[0]))]
            for key in ("ttft", "evaluated", "naive_ttft", "naive_evaluated")}  # fmt: skip
+    # Load-corrected: each turn's TTFT over the turn-1 prompt's TTFT measured right after it.
+    norm = [statistics.median(r[i]["ttft"] / r[i]["reference"] for r in rounds)
+            for i in range(len(rounds[0]))]  # fmt: skip
+    naive_norm = [statistics.median(r[i]["naive_ttft"] / r[i]["reference"] for r in rounds)
+                  for i in range(len(rounds[0]))]  # fmt: skip
     ttft, tokens, naive, naive_tokens = (med[k] for k in ("ttft", "evaluated", "naive_ttft",
                                                            "naive_evaluated"))  # fmt: skip
     print(f"model {model}: turn 10 / turn 1 TTFT {ttft[-1] / ttft[0]:.2f} (localbot),"
@@ -135,7 +147,10 @@ def report(rounds: list[list[dict]], model: str) -> None:
           f" tokens_turn10_vs_turn1={tokens[-1] / tokens[0]:.2f}"
           f" naive_turn10_vs_turn1={naive[-1] / naive[0]:.2f}"
           f" naive_tokens_turn10_vs_turn1={naive_tokens[-1] / naive_tokens[0]:.2f}"
-          f" speedup_vs_naive_turn10={naive[-1] / ttft[-1]:.1f}")  # fmt: skip
+          f" speedup_vs_naive_turn10={naive[-1] / ttft[-1]:.1f}"
+          f" load_corrected_turn10_vs_turn1={norm[-1] / norm[0]:.2f}"
+          f" load_corrected_worst_vs_turn1={max(norm) / norm[0]:.2f}"
+          f" naive_load_corrected_turn10_vs_turn1={naive_norm[-1] / norm[0]:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":
