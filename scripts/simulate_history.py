@@ -1,6 +1,6 @@
 """Seeded simulator: a realistic-shaped conversation history written through the InteractionStore.
 
-Usage: ``LOCALBOT_HOME=... python scripts/simulate_history.py [--turns 3000] [--weeks 6] [--seed 7]``
+Usage: ``LOCALBOT_HOME=... python scripts/simulate_history.py [--turns 3000] [--weeks 4] [--seed 7]``
 (the catalogue must be ingested first). Answers are templated from the catalogue instead of being
 generated, so thousands of turns take seconds. The same seed writes the same history.
 
@@ -114,7 +114,7 @@ class Simulator:
         self.end = end or datetime.now(UTC).replace(microsecond=0)
         self.products = _products_by_category(db)
 
-    def run(self, turns: int, weeks: int = 6) -> SimulationResult:
+    def run(self, turns: int, weeks: int = 4) -> SimulationResult:
         """Write about ``turns`` turns spread over ``weeks`` weeks; returns what was written."""
         result = SimulationResult()
         midnight = self.end.replace(hour=0, minute=0, second=0)
@@ -256,7 +256,7 @@ def _set_time(db: sqlite_utils.Database, table: str, key: str, value: Any, when:
 
 
 def simulate(
-    db: sqlite_utils.Database, turns: int = 3000, weeks: int = 6, seed: int = 7,
+    db: sqlite_utils.Database, turns: int = 3000, weeks: int = 4, seed: int = 7,
     end: datetime | None = None,
 ) -> SimulationResult:  # fmt: skip
     """Write a seeded history of about ``turns`` turns ending at ``end`` (default now)."""
@@ -272,7 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=3000)
-    parser.add_argument("--weeks", type=int, default=6)
+    # Four weeks: within the default 30-day retention, which the assistant enforces at start-up.
+    parser.add_argument("--weeks", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--home", help="data folder (default: LOCALBOT_HOME)")
     args = parser.parse_args(argv)
