@@ -12,7 +12,7 @@ DEPS_STAMP := $(VENV)/.deps-installed
 MODELS_STAMP := models/.cache/verified
 TORCH_PIN := torch==2.13.0
 
-.PHONY: help setup deps models demo chat test check format bench clean
+.PHONY: help setup deps models demo chat test fuzz check format bench clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ chat: setup  ## Open the assistant on the demo store
 
 test: deps models  ## Run the whole test suite (unit + real model, embedder and SQLite)
 	$(PY) -m pytest
+
+fuzz: deps  ## Explore the property tests with 20,000 random examples each (minutes)
+	$(PY) -m pytest -q tests/unit/test_properties.py --hypothesis-profile=fuzz -p no:cacheprovider
 
 check: deps  ## The one gate: format, lint, types, import contracts, tests
 	$(VENV)/bin/ruff format --check .

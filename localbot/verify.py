@@ -17,11 +17,13 @@ from localbot.catalogue.search import Product
 SKU_TOKEN = re.compile(r"\b[A-Z]{2,5}-\d{1,6}[A-Z]?\b")
 PRICE = re.compile(
     r"(?:US)?\$\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\b"
-    r"|\b(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\s?(?:dollars|USD)\b",
+    # The digits of a SKU ("TEN-0001 dollars") are not an amount, hence the look-behind.
+    r"|(?<![-\w])(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\s?(?:dollars|USD)\b",
     re.IGNORECASE,
 )
 COUNT_CLAIM = re.compile(
-    r"(?<![\d.,$])\b(?:only\s+)?(\d+)\s+(?:units?\s+|items?\s+|pieces?\s+|of them\s+)?(?:left|in stock|available)\b",
+    # Not after "-": the tail of "TEN-0001 in stock" is part of a SKU, not a count.
+    r"(?<![\d.,$-])\b(?:only\s+)?(\d+)\s+(?:units?\s+|items?\s+|pieces?\s+|of them\s+)?(?:left|in stock|available)\b",
     re.IGNORECASE,
 )
 OUT_CLAIM = re.compile(
@@ -72,6 +74,9 @@ class FactChecker:
         mentions = self._mentions(sentence)
         subject = mentions[-1][1] if mentions else self.last_product
         sentence = self._check_prices(sentence, mentions, subject)
+        # A corrected price can change the sentence's length: find the names again so that a
+        # stock claim is attributed by where it stands now.
+        mentions = self._mentions(sentence)
         sentence = self._check_stock(sentence, mentions, subject)
         if mentions:
             self.last_product = mentions[-1][1]

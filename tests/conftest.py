@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from localbot.assistant import Assistant
 from localbot.catalogue.ingest import ingest_paths
@@ -21,6 +22,13 @@ from localbot.embeddings import Embedder
 from localbot.llm import ChatModel
 from localbot.modelfiles import resolve_model
 from localbot.paths import default_models_dir, knowledge_dir
+
+# The suite must give the same verdict on every run, so by default hypothesis replays a fixed
+# set of examples. `make fuzz` explores many random ones; a failure it finds becomes a named
+# regression test beside the property.
+hypothesis_settings.register_profile("default", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("fuzz", max_examples=20_000, deadline=None)
+hypothesis_settings.load_profile("default")
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ never left to the model. Phrases that became filters are removed from the text t
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ _IN_STOCK = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s{2,}")
+_EDGE_NOISE = string.whitespace + ",.?!"
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def parse_filters(
         text = text.replace(match.group(0), " ")
     found["brands"] = tuple(_names_in(query, brands, _brand_aliases))
     found["categories"] = tuple(_names_in(query, categories, _category_aliases))
-    clean = _SPACES.sub(" ", text).strip(" ,.?!") or query
+    clean = _SPACES.sub(" ", text).strip(_EDGE_NOISE) or query.strip()
     return QueryFilters(text=clean, phrases=tuple(phrases), **found)
 
 
@@ -129,9 +131,17 @@ def _take_prices(text: str, found: dict[str, Any], phrases: list[str]) -> str:
             found["min_price"] = _number(lower.group(2))
             phrases.append(lower.group(0))
             text = text.replace(lower.group(0), " ")
+        _order_bounds(found)
         return text
     phrases.append(match.group(0))
     return text.replace(match.group(0), " ")
+
+
+def _order_bounds(found: dict[str, Any]) -> None:
+    """'over $80 under $50' cannot match anything; the shopper means between the two amounts."""
+    low, high = found.get("min_price"), found.get("max_price")
+    if low is not None and high is not None and low > high:
+        found["min_price"], found["max_price"] = high, low
 
 
 _STRICT_UPPER = {"under", "below", "less than", "cheaper than", "<"}

@@ -69,3 +69,9 @@ def test_no_filters_keeps_text():
     assert not filters.active
     assert filters.text == "warm hat for winter"
     assert filters.describe() == ""
+
+
+def test_swapped_bounds_become_a_range():
+    # Found by hypothesis: "over $80 under $50" gave min > max, which matches no product.
+    filters = parse_filters("tent over $80 under $50")
+    assert (filters.min_price, filters.max_price) == (50, 80)

@@ -129,3 +129,20 @@ def test_sku_of_another_product_is_fixed_to_the_named_one():
     assert "TEN-0001" in out and "SLP-0002" not in out
     assert c.corrections[0].reason == "SKU belongs to another product"
     assert len(c.corrections) == 1  # price and stock now attributed to the right product
+
+
+def test_the_digits_of_a_sku_are_neither_a_count_nor_an_amount():
+    # Found by hypothesis: "TEN-0001 in stock" was read as "1 in stock" and rewritten to "TEN-12".
+    for text in ("SKU TEN-0001 in stock", "SKU TEN-0001 left", "TEN-0001 dollars"):
+        c = checker()
+        assert verify_text(text, c) == text
+        assert c.corrections == []
+
+
+def test_a_stock_claim_is_attributed_after_prices_change_length():
+    # Found by hypothesis: positions measured before "$0.00" became "$249.95" pointed the
+    # "in stock" claim at the next product, and a second pass flipped it back.
+    c = checker()
+    out = verify_text("SKU TEN-0001 $0.00 $0.00 $0.00 in stock SKU SLP-0002", c)
+    assert "TEN-0001 $249.95 $249.95 $249.95 in stock" in out
+    assert [x.kind for x in c.corrections] == ["price"] * 3
