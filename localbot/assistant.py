@@ -29,11 +29,20 @@ from localbot.customers.service import (
 from localbot.db import open_database
 from localbot.embeddings import Embedder
 from localbot.governance import privacy_at_startup
+from localbot.insights import InsightsReport, build_report
 from localbot.llm import ChatModel, GenerationStats
 from localbot.modelfiles import resolve_model
 from localbot.privacy import Finding, placeholder, redact
 from localbot.prompting import Prompt, build_context, build_prompt, system_messages
-from localbot.reuse import REUSED_MODEL, find_approved, refresh_answer
+from localbot.reuse import (
+    REUSED_MODEL,
+    ReviewError,
+    ReviewItem,
+    answers_for_review,
+    decide,
+    find_approved,
+    refresh_answer,
+)
 from localbot.store import InteractionStore, TurnRecord
 from localbot.text import strip_control
 from localbot.verify import Correction, FactChecker, StreamingVerifier
@@ -211,6 +220,35 @@ class Assistant:
     def feedback(self, turn_id: int, rating: str, comment: str = "") -> int:
         """Record thumbs up or down for an answer (the comment is redacted like a question)."""
         return self.store.add_feedback(turn_id, rating, self.protect(comment) if comment else "")
+
+    def insights(self, since_days: int | None = None) -> InsightsReport:
+        """What shoppers ask, where answers fail and what they want (staff only)."""
+        self._staff_only("insights")
+        return build_report(self.db, self.embedder, since_days)
+
+    def answers_for_review(self, limit: int = 50) -> list[ReviewItem]:
+        """Recent generated answers, newest first, each approved, pending or retired."""
+        self._staff_only("reviewing answers")
+        return answers_for_review(self.db, limit)
+
+    def approve_answer(self, turn_id: int) -> None:
+        """Staff approve an answer: it is served again to questions that mean the same."""
+        self._review(turn_id, "approved")
+
+    def retire_answer(self, turn_id: int) -> None:
+        """Staff retire an answer: it is never served again (until approved anew)."""
+        self._review(turn_id, "retired")
+
+    def _review(self, turn_id: int, decision: str) -> None:
+        self._staff_only("reviewing answers")
+        try:
+            decide(self.db, turn_id, decision)
+        except ReviewError as error:
+            raise AssistantError(str(error)) from error
+
+    def _staff_only(self, what: str) -> None:
+        if self.settings.mode == "kiosk":
+            raise AssistantError(f"{what} is for staff; leave kiosk mode with the staff PIN")
 
     def reply(
         self,

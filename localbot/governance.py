@@ -139,6 +139,10 @@ DERIVED_STORES: list[DerivedStore] = [
         "question_vectors", "embeddings of logged questions (insights clusters)",
         lambda db, turn_ids: _delete_by_id(db, "question_vectors", "turn_id", turn_ids),
     ),
+    DerivedStore(
+        "answer_reviews", "staff approvals of logged answers for reuse",
+        lambda db, turn_ids: _delete_by_id(db, "answer_reviews", "turn_id", turn_ids),
+    ),
 ]  # fmt: skip
 
 # Tables holding rows about a customer. The customers work adds its tables (customers,

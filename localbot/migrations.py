@@ -207,3 +207,18 @@ def question_vectors(db: sqlite_utils.Database) -> None:
         );
         """,
     )
+
+
+@MIGRATIONS(name="0007_answer_reviews")
+def answer_reviews(db: sqlite_utils.Database) -> None:
+    """Staff decisions on logged answers: approved for reuse, or retired (see reuse.py)."""
+    _execute_script(
+        db,
+        """
+        CREATE TABLE answer_reviews (
+            turn_id INTEGER PRIMARY KEY REFERENCES turns(id) ON DELETE CASCADE,
+            decision TEXT NOT NULL CHECK (decision IN ('approved', 'retired')),
+            decided_at TEXT NOT NULL
+        );
+        """,
+    )

@@ -1,8 +1,9 @@
 """Approved answers: a thumbs-up answer is served again to questions that mean the same.
 
-Approval is read live from the feedback table, so nothing has to be kept in step: an answer is
-approved while it has a thumbs up and no thumbs down, and a thumbs down on it (or on a reply that
-reused it) retires it at once. Question vectors come from the insights cache
+Approval is read live from the feedback and review tables, so nothing has to be kept in step: an
+answer is approved while it has a thumbs up or a staff approval, no thumbs down and no staff
+retirement; a thumbs down on it (or on a reply that reused it) retires it at once, and an answer
+rated down is never approved again. Question vectors come from the insights cache
 (``question_vectors``, erased with the turns). Product facts in a reused answer are checked
 against the database now, so prices and stock are current.
 """
@@ -19,6 +20,7 @@ import sqlite_utils
 
 from localbot.catalogue.filters import QueryFilters
 from localbot.catalogue.search import Product
+from localbot.db import utc_now, write_transaction
 from localbot.embeddings import Embedder
 from localbot.insights import cached_question_vectors
 from localbot.verify import Correction, FactChecker, StreamingVerifier
@@ -29,17 +31,25 @@ REUSE_THRESHOLD = 0.9
 REUSED_MODEL = "reused"
 Lookup = Callable[[str], Product | None]
 
-_APPROVED_SQL = """
-SELECT t.id, t.question, t.answer, t.products FROM turns t
-WHERE t.status = 'complete' AND t.answer != ''
-  AND EXISTS (SELECT 1 FROM feedback f WHERE f.turn_id = t.id AND f.rating = 'up')
-  AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.turn_id = t.id AND f.rating = 'down')
-  AND t.id NOT IN (
+# Answers a thumbs down has retired: rated down themselves, or served again and rated down there.
+_RATED_DOWN = """
+    EXISTS (SELECT 1 FROM feedback f WHERE f.turn_id = t.id AND f.rating = 'down')
+    OR t.id IN (
       SELECT CAST(json_extract(r.timings, '$.reused_from_turn') AS INTEGER) FROM turns r
       JOIN feedback f ON f.turn_id = r.id AND f.rating = 'down'
       WHERE r.model = 'reused')
-ORDER BY t.id
 """
+_DECISION = "(SELECT decision FROM answer_reviews v WHERE v.turn_id = t.id)"
+_APPROVED = f"""
+    t.status = 'complete' AND t.answer != '' AND t.model != '{REUSED_MODEL}'
+    AND NOT ({_RATED_DOWN})
+    AND coalesce({_DECISION}, '') != 'retired'
+    AND (EXISTS (SELECT 1 FROM feedback f WHERE f.turn_id = t.id AND f.rating = 'up')
+         OR {_DECISION} = 'approved')
+"""
+_APPROVED_SQL = (
+    f"SELECT t.id, t.question, t.answer, t.products FROM turns t WHERE {_APPROVED} ORDER BY t.id"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,72 @@ class ApprovedAnswer:
     answer: str
     skus: list[str]
     similarity: float
+
+
+class ReviewError(ValueError):
+    """A staff decision that cannot be taken; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A logged answer as staff review it: its state and its ratings."""
+
+    turn_id: int
+    question: str
+    answer: str
+    state: str  # 'approved' (served again), 'pending' or 'retired'
+    ups: int
+    downs: int
+    created_at: str
+
+
+def answers_for_review(db: sqlite_utils.Database, limit: int = 50) -> list[ReviewItem]:
+    """Recent generated answers, newest first, with whether each is approved for reuse."""
+    rows = db.execute(
+        f"""SELECT t.id, t.question, t.answer, t.created_at,
+                   (SELECT count(*) FROM feedback f WHERE f.turn_id = t.id AND f.rating = 'up'),
+                   (SELECT count(*) FROM feedback f WHERE f.turn_id = t.id AND f.rating = 'down'),
+                   {_APPROVED}, ({_RATED_DOWN}) OR coalesce({_DECISION}, '') = 'retired'
+            FROM turns t
+            WHERE t.status = 'complete' AND t.answer != '' AND t.model != '{REUSED_MODEL}'
+            ORDER BY t.id DESC LIMIT ?""",
+        [limit],
+    ).fetchall()
+    return [
+        ReviewItem(row[0], row[1], row[2], _state(row[6], row[7]), row[4], row[5], row[3])
+        for row in rows
+    ]
+
+
+def _state(approved: int, retired: int) -> str:
+    return "approved" if approved else "retired" if retired else "pending"
+
+
+def decide(db: sqlite_utils.Database, turn_id: int, decision: str) -> None:
+    """Record a staff decision ('approved' or 'retired') on a logged answer."""
+    row = db.execute(
+        f"SELECT t.status, t.model, t.answer, ({_RATED_DOWN}) FROM turns t WHERE t.id = ?",
+        [turn_id],
+    ).fetchone()
+    if row is None:
+        raise ReviewError(f"no answer with turn id {turn_id}; pick one from the review list")
+    status, model, answer, rated_down = row
+    if decision == "approved":
+        if status != "complete" or not answer or model == REUSED_MODEL:
+            raise ReviewError(
+                f"turn {turn_id} is not a complete generated answer; approve the original answer"
+            )
+        if rated_down:
+            raise ReviewError(
+                f"turn {turn_id} was rated down, and answers rated down are never reused"
+            )
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO answer_reviews(turn_id, decision, decided_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(turn_id) DO UPDATE SET decision = excluded.decision,"
+            " decided_at = excluded.decided_at",
+            [turn_id, decision, utc_now()],
+        )
 
 
 def approved_answers(db: sqlite_utils.Database) -> list[tuple[int, str, str, list[str]]]:

@@ -32,6 +32,15 @@ def register(subparsers: Any) -> None:
     insights.add_argument("--json", action="store_true", help="print the report as JSON")
     insights.set_defaults(handler=run_insights)
 
+    answers = subparsers.add_parser(
+        "answers", help="review logged answers: list them, approve one for reuse, or retire one"
+    )
+    answers.add_argument("action", nargs="?", choices=["list", "approve", "retire"], default="list")
+    answers.add_argument("turn", nargs="?", type=int, help="approve/retire: the answer's turn id")
+    answers.add_argument("--limit", type=int, default=20, help="list: how many recent answers")
+    answers.add_argument("--json", action="store_true", help="list: print JSON")
+    answers.set_defaults(handler=run_answers)
+
 
 def _open(args: argparse.Namespace) -> tuple[Any, Any]:
     """The database and embedder; an error when nothing has been logged yet."""
@@ -64,6 +73,44 @@ def run_insights(args: argparse.Namespace) -> int:
         print(json.dumps(report.as_dict(), indent=2))
     else:
         print(render(report))
+    return 0
+
+
+def run_answers(args: argparse.Namespace) -> int:
+    """List recent answers with their review state, or record a staff decision on one."""
+    from dataclasses import asdict
+
+    from localbot.assistant import AssistantError
+    from localbot.commands import open_assistant
+
+    assistant = open_assistant(args)
+    try:
+        if args.action == "list":
+            items = assistant.answers_for_review(args.limit)
+        elif args.turn is None:
+            raise UserError(
+                f"'answers {args.action}' needs the turn id, e.g. 'answers {args.action} 12'"
+            )
+        elif args.action == "approve":
+            assistant.approve_answer(args.turn)
+            print(f"turn {args.turn} approved: questions that mean the same get this answer")
+            return 0
+        else:
+            assistant.retire_answer(args.turn)
+            print(f"turn {args.turn} retired: it is no longer served again")
+            return 0
+    except AssistantError as error:
+        raise UserError(str(error)) from error
+    if args.json:
+        print(json.dumps([asdict(item) for item in items], indent=2))
+        return 0
+    rows = [[str(i.turn_id), i.state, f"{i.ups}/{i.downs}", _cut(i.question, 40), _cut(i.answer, 50)]
+            for i in items]  # fmt: skip
+    print(
+        table(["turn", "state", "up/down", "question", "answer"], rows)
+        if rows
+        else "no answers yet"
+    )
     return 0
 
 
