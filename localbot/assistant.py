@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
+from localbot.boosts import FeedbackBoosts
 from localbot.catalogue.ingest import catalogue_counts
 from localbot.catalogue.search import CatalogueSearch, Passage, Product, SearchResults
 from localbot.config import Settings
@@ -129,6 +130,8 @@ class Assistant:
         self.embedder = embedder or Embedder(Path(settings.embedder) if settings.embedder else None)
         self._chat_model = chat_model
         self.search_engine = CatalogueSearch(self.db, self.embedder)
+        if settings.feedback_boosts:
+            self.search_engine.feedback = FeedbackBoosts(self.db, self.embedder)
         self.store = InteractionStore(self.db)
         self._customer_service: CustomerService | None = None
         # Retention is enforced every time the assistant starts, not only by 'localbot purge'.
@@ -155,6 +158,9 @@ class Assistant:
         say = on_status or (lambda text: None)
         say("Loading the embedding model...")
         self.embedder.load()
+        if isinstance(self.search_engine.feedback, FeedbackBoosts):
+            say("Reading feedback...")  # embeds rated questions not seen before, once
+            self.search_engine.feedback.votes()
         say(f"Loading {self.chat_model.name}...")
         self.chat_model.load()
         say("Preparing the assistant...")
@@ -528,6 +534,10 @@ def _why(hit: Any, results: SearchResults) -> str:
         reasons.append(f"keyword match #{hit.keyword_rank}")
     if hit.vector_rank:
         reasons.append(f"meaning match #{hit.vector_rank}")
+    if hit.feedback:
+        reasons.append(
+            f"rated {'helpful' if hit.feedback > 0 else 'unhelpful'} for similar questions"
+        )
     if results.filters.active:
         reasons.append(results.filters.describe())
     return "; ".join(reasons)
@@ -546,7 +556,10 @@ def _trace(results: SearchResults) -> list[dict[str, Any]]:
 
 def _trace_item(rank: int, hit: Any) -> dict[str, Any]:
     similarity = None if hit.similarity is None else round(hit.similarity, 4)
-    return {"key": hit.key, "score": round(hit.score, 5), "rank": rank, "similarity": similarity}
+    trace = {"key": hit.key, "score": round(hit.score, 5), "rank": rank, "similarity": similarity}
+    if hit.feedback:
+        trace["feedback"] = round(hit.feedback, 5)
+    return trace
 
 
 def _timings(results: SearchResults, stats: GenerationStats, started: float) -> dict[str, float]:

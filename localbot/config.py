@@ -66,6 +66,9 @@ class Settings:
     staff_pin_hash: str = _setting("", "Kiosk: salted hash of the staff PIN (set with a command).")
     retention_days: int = _setting(30, "Days conversations and feedback are kept before purging.")
     redact: bool = _setting(True, "Redact personal data from questions before storing them.")
+    feedback_boosts: bool = _setting(
+        True, "Let thumbs up/down on answers to similar questions re-rank search results."
+    )
 
     @property
     def database_path(self) -> Path:

@@ -18,6 +18,8 @@ from typing import Any
 from localbot.catalogue.search import MODES, CatalogueSearch, Mode, SearchResults
 
 RECALL_AT = 5
+# The extra row of `localbot eval` when the store has rated answers.
+FEEDBACK_MODE = "hybrid+feedback"
 NDCG_AT = 10
 
 
@@ -143,18 +145,29 @@ def evaluate(
     depth: int = 10,
     modes: tuple[Mode, ...] = MODES,
     progress: Callable[[int, int], None] | None = None,
+    with_feedback: bool = False,
 ) -> EvalReport:
-    """Run every question in every mode and average the metrics."""
+    """Run every question in every mode and average the metrics.
+
+    The plain modes never use feedback, so they stay the baseline; ``with_feedback`` adds the
+    row :data:`FEEDBACK_MODE`: hybrid search with the store's retrieval feedback applied.
+    """
     vectors = search.embedder.embed([search.parse(q.question).text for q in questions])
-    sums = {mode: ModeScores() for mode in modes}
+    runs: list[tuple[str, Mode, bool]] = [(mode, mode, False) for mode in modes]
+    if with_feedback:
+        runs.append((FEEDBACK_MODE, "hybrid", True))
+    sums = {name: ModeScores() for name, _, _ in runs}
     details: list[dict[str, Any]] = []
     for number, (item, vector) in enumerate(zip(questions, vectors, strict=True), start=1):
         row: dict[str, Any] = {"question": item.question, "relevant": item.relevant, "results": {}}
-        for mode in modes:
-            results = search.search(item.question, max(depth, NDCG_AT), mode, query_vector=vector)
+        for name, mode, use_feedback in runs:
+            results = search.search(
+                item.question, max(depth, NDCG_AT), mode, query_vector=vector,
+                use_feedback=use_feedback,
+            )  # fmt: skip
             ranked = result_ids(results)
-            row["results"][mode] = ranked[:depth]
-            _accumulate(sums[mode], ranked, item, results, min_similarity)
+            row["results"][name] = ranked[:depth]
+            _accumulate(sums[name], ranked, item, results, min_similarity)
         details.append(row)
         if progress:
             progress(number, len(questions))
@@ -179,7 +192,7 @@ def _accumulate(
         scores.abstain_accuracy += not results.relevant(threshold)
 
 
-def _averages(sums: dict[Mode, ModeScores], answerable: int, total: int) -> dict[str, ModeScores]:
+def _averages(sums: dict[str, ModeScores], answerable: int, total: int) -> dict[str, ModeScores]:
     unanswerable = max(total - answerable, 1)
     averaged: dict[str, ModeScores] = {}
     for mode, s in sums.items():

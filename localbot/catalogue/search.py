@@ -16,6 +16,7 @@ import json
 import re
 import string
 import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 Mode = Literal["hybrid", "keyword", "vector"]
+FeedbackScores = Callable[["NDArray[np.float32]"], Mapping[int, float]]
 MODES: tuple[Mode, ...] = ("keyword", "vector", "hybrid")
 # Reciprocal rank fusion constant. Cormack et al. use 60; on the demo question set k=10 (top
 # ranks weigh more) was the only value tried (10, 20, 30, 60) where hybrid beat both keyword and
@@ -90,6 +92,7 @@ class SearchHit:
     keyword_rank: int | None = None
     vector_rank: int | None = None
     similarity: float | None = None
+    feedback: float = 0.0  # score change from ratings of similar questions
     product: Product | None = None
     passage: Passage | None = None
 
@@ -214,6 +217,8 @@ class CatalogueSearch:
         self._facets: ItemFacets | None = None
         self._worker: ThreadPoolExecutor | None = None
         self._vocabulary: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None
+        # Query vector -> score change per search item id (see localbot/boosts.py).
+        self.feedback: FeedbackScores | None = None
 
     def vocabulary(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The catalogue's brands and categories (cached until the next ingest)."""
@@ -244,8 +249,13 @@ class CatalogueSearch:
         mode: Mode = "hybrid",
         filters: QueryFilters | None = None,
         query_vector: NDArray[np.float32] | None = None,
+        use_feedback: bool = True,
     ) -> SearchResults:
-        """Rank products and document passages for ``query``."""
+        """Rank products and document passages for ``query``.
+
+        With a :attr:`feedback` source (and ``use_feedback``), hybrid and vector rankings take
+        the bounded score changes it gives; keyword search stays a plain baseline.
+        """
         started = time.perf_counter()
         filters = filters or self.parse(query)
         admission = self._admission(filters)
@@ -260,7 +270,10 @@ class CatalogueSearch:
                 query_vector = self.embedder.embed_one(filters.text)
                 embedding_ms = (time.perf_counter() - embed_start) * 1000
             vector = self._vector(query_vector, admission)
-        hits = _fuse(keyword.result(), vector)[:limit]
+        hits = _fuse(keyword.result(), vector)
+        if use_feedback and self.feedback is not None and query_vector is not None:
+            hits = _with_feedback(hits, self.feedback(query_vector))
+        hits = hits[:limit]
         self._attach_rows(hits, query_vector)
         elapsed = (time.perf_counter() - started) * 1000
         return SearchResults(query, filters, hits, mode, elapsed, embedding_ms)
@@ -481,6 +494,16 @@ def fts_query(text: str) -> str:
     terms = [w for w in words if w and w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
     unique = list(dict.fromkeys(terms))[:24]
     return " OR ".join(f'"{term}"' for term in unique)
+
+
+def _with_feedback(hits: list[SearchHit], changes: Mapping[int, float]) -> list[SearchHit]:
+    """The fused hits with feedback score changes applied, re-sorted (only found items move)."""
+    if not changes:
+        return hits
+    for hit in hits:
+        hit.feedback = changes.get(int(hit.ref), 0.0)
+        hit.score += hit.feedback
+    return sorted(hits, key=lambda hit: -hit.score)
 
 
 def _fuse(keyword: list[tuple[int, float]], vector: list[tuple[int, float]]) -> list[SearchHit]:

@@ -112,16 +112,22 @@ def _search_row(rank: int, hit: Any) -> list[str]:
             p.name,
             f"${p.price:,.2f}",
             str(p.stock),
-            f"{hit.score:.4f}",
+            _score(hit),
         ]
-    return [str(rank), "document", hit.passage.path, hit.passage.title, "", "", f"{hit.score:.4f}"]
+    return [str(rank), "document", hit.passage.path, hit.passage.title, "", "", _score(hit)]
+
+
+def _score(hit: Any) -> str:
+    """The fused score, with the part retrieval feedback added or took away."""
+    return f"{hit.score:.4f}" + (f" ({hit.feedback:+.4f} feedback)" if hit.feedback else "")
 
 
 def _search_json(results: Any) -> dict[str, Any]:
     hits = []
     for hit in results.hits:
         item: dict[str, Any] = {"kind": hit.kind, "score": round(hit.score, 5), "similarity": hit.similarity,
-                                "keyword_rank": hit.keyword_rank, "vector_rank": hit.vector_rank}  # fmt: skip
+                                "keyword_rank": hit.keyword_rank, "vector_rank": hit.vector_rank,
+                                "feedback": round(hit.feedback, 5)}  # fmt: skip
         if hit.product:
             p = hit.product
             item.update(sku=p.sku, name=p.name, price=p.price, currency=p.currency, stock=p.stock)
@@ -134,6 +140,7 @@ def _search_json(results: Any) -> dict[str, Any]:
 
 def run_eval(args: argparse.Namespace) -> int:
     """Score keyword, vector and hybrid retrieval on a labelled question set."""
+    from localbot.boosts import FeedbackBoosts
     from localbot.evaluation import QuestionFileError, evaluate, load_questions
     from localbot.paths import knowledge_dir
 
@@ -143,10 +150,12 @@ def run_eval(args: argparse.Namespace) -> int:
         questions = load_questions(path)
     except QuestionFileError as error:
         raise UserError(str(error)) from error
+    feedback = assistant.search_engine.feedback
+    votes = len(feedback.votes()) if isinstance(feedback, FeedbackBoosts) else 0
     with progress_bar(enabled=not args.json) as update:
         report = evaluate(
             assistant.search_engine, questions, assistant.settings.min_similarity, args.depth,
-            progress=lambda done, total: update("questions", done, total),
+            progress=lambda done, total: update("questions", done, total), with_feedback=votes > 0,
         )  # fmt: skip
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
@@ -155,4 +164,19 @@ def run_eval(args: argparse.Namespace) -> int:
     rows = [[mode, f"{s.recall_at_5:.3f}", f"{s.mrr:.3f}", f"{s.ndcg_at_10:.3f}", f"{s.abstain_accuracy:.3f}"]
             for mode, s in report.modes.items()]  # fmt: skip
     print(table(["mode", "recall@5", "MRR", "nDCG@10", "no-answer acc."], rows))
+    print(_feedback_effect(report, votes))
     return 0
+
+
+def _feedback_effect(report: Any, votes: int) -> str:
+    """One line on what retrieval feedback changes (the hybrid row is without it)."""
+    from localbot.evaluation import FEEDBACK_MODE
+
+    if FEEDBACK_MODE not in report.modes:
+        return "retrieval feedback: no rated answers yet (or feedback_boosts is off)"
+    plain, boosted = report.modes["hybrid"], report.modes[FEEDBACK_MODE]
+    return (
+        f"retrieval feedback from {votes} rated questions: recall@5 "
+        f"{boosted.recall_at_5 - plain.recall_at_5:+.3f}, MRR {boosted.mrr - plain.mrr:+.3f}, "
+        f"nDCG@10 {boosted.ndcg_at_10 - plain.ndcg_at_10:+.3f} against hybrid without it"
+    )
