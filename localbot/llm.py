@@ -4,6 +4,12 @@ The chat template is read from the GGUF, so any model a user drops into ``models
 prompts correctly. Prompts are rendered and tokenised here, which lets the assistant count tokens
 exactly and lets llama.cpp reuse the KV cache for any prefix it has already evaluated (the
 static system prompt is evaluated once, at load).
+
+Beyond the common prefix, the cache is reused by chunks, like llama.cpp server's
+``--cache-reuse``: when the cached tokens continue with a span the new prompt skips (the
+previous turn's catalogue context, or the oldest turns sliding out of the conversation window),
+that span is removed from the KV cache and the cells after it are shifted back, so only the
+genuinely new tokens are evaluated. Models whose cache cannot shift fall back to prefix reuse.
 """
 
 from __future__ import annotations
@@ -42,6 +48,63 @@ class ModelError(RuntimeError):
 
 class ContextTooSmall(ModelError):
     """The prompt does not fit the model's context window."""
+
+
+# Shortest run of cached tokens worth moving: shorter matches are mostly chat-template markup
+# ("<|im_end|>\n<|im_start|>user\n") that would splice unrelated turns together.
+MIN_REUSE_CHUNK = 16
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Cached tokens ``[cache_start, cache_start + length)`` reused at ``prompt_start``."""
+
+    cache_start: int
+    prompt_start: int
+    length: int
+
+
+@dataclass(frozen=True)
+class ReusePlan:
+    """How much of a prompt the KV cache already holds, and the moves that make it a prefix."""
+
+    common: int
+    chunks: tuple[Chunk, ...]
+
+    @property
+    def kept(self) -> int:
+        """Prompt tokens that need no evaluation once the chunks are moved."""
+        return self.chunks[-1].prompt_start + self.chunks[-1].length if self.chunks else self.common
+
+
+def plan_reuse(
+    cached: Sequence[int], prompt: Sequence[int], min_chunk: int = MIN_REUSE_CHUNK
+) -> ReusePlan:
+    """Plan to turn ``cached`` into the longest prefix of ``prompt`` by removing spans.
+
+    After the common prefix, the cache is scanned for runs of at least ``min_chunk`` tokens
+    that continue the prompt where it stands; the cached tokens skipped on the way are the
+    spans to remove. The prompt is covered without gaps: a chunk is taken only where the prompt
+    prefix so far ends, so the result is always a prefix of the prompt.
+    """
+    common = _common_prefix(cached, prompt)
+    head_c = head_p = common
+    chunks = []
+    while head_c < len(cached) and head_p < len(prompt):
+        length = _run_length(cached, head_c, prompt, head_p)
+        if length >= min_chunk:
+            chunks.append(Chunk(head_c, head_p, length))
+            head_c, head_p = head_c + length, head_p + length
+        else:
+            head_c += 1
+    return ReusePlan(common, tuple(chunks))
+
+
+def _run_length(a: Sequence[int], i: int, b: Sequence[int], j: int) -> int:
+    length = 0
+    while i + length < len(a) and j + length < len(b) and a[i + length] == b[j + length]:
+        length += 1
+    return length
 
 
 @dataclass
@@ -206,8 +269,9 @@ class ChatModel:
     ) -> Iterator[str]:
         llama = self._llama
         stats.prompt_tokens = len(tokens)
-        stats.cached_tokens = _common_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
         started = time.perf_counter()
+        # The last prompt token is always evaluated: its logits give the first reply token.
+        stats.cached_tokens = _reuse_cache(llama, tokens[:-1])
         pieces = llama.create_completion(
             tokens, max_tokens=max_tokens, temperature=temperature, seed=self.seed,
             top_p=0.9, repeat_penalty=1.1, stream=True,
@@ -226,6 +290,55 @@ class ChatModel:
         finally:
             pieces.close()
             stats.total_ms = (time.perf_counter() - started) * 1000
+
+
+def _reuse_cache(llama: Any, prompt: Sequence[int]) -> int:
+    """Make the KV cache a prefix of ``prompt`` by removing spans; returns its length.
+
+    ``create_completion`` then finds that prefix and evaluates only the rest. Without shift
+    support only the common prefix is kept (llama.cpp's own behaviour).
+    """
+    cached = llama.input_ids[: llama.n_tokens].tolist()
+    plan = plan_reuse(cached, prompt)
+    if not plan.chunks:
+        return plan.common
+    if not _can_shift(llama):
+        return plan.common  # create_completion keeps the common prefix
+    if not _move_chunks(llama, plan):
+        return _common_prefix(llama.input_ids[: llama.n_tokens].tolist(), prompt)
+    llama.input_ids[: plan.kept] = prompt[: plan.kept]
+    llama.n_tokens = plan.kept
+    return plan.kept
+
+
+def _can_shift(llama: Any) -> bool:
+    try:
+        import llama_cpp
+
+        return bool(llama_cpp.llama_memory_can_shift(llama._ctx.memory))
+    except (ImportError, AttributeError):
+        return False
+
+
+def _move_chunks(llama: Any, plan: ReusePlan) -> bool:
+    """Remove the skipped spans and shift each chunk back to its prompt position.
+
+    Returns False when llama.cpp refuses a removal (some caches only remove whole sequences):
+    unchanged if it was the first one, else with the cache emptied.
+    """
+    ctx = llama._ctx
+    for index, chunk in enumerate(plan.chunks):
+        # Cells between where the prompt stands and where the chunk sits are the skipped span.
+        if not ctx.kv_cache_seq_rm(0, chunk.prompt_start, chunk.cache_start):
+            if index == 0:
+                return False
+            ctx.kv_cache_clear()
+            llama.n_tokens = 0
+            return False
+        end = chunk.cache_start + chunk.length
+        ctx.kv_cache_seq_shift(0, chunk.cache_start, end, chunk.prompt_start - chunk.cache_start)
+    ctx.kv_cache_seq_rm(0, plan.kept, -1)
+    return True
 
 
 def _token_text(llama: Any, token: int) -> str:
