@@ -446,7 +446,10 @@ class Assistant:
     def _prompt(self, session_id: str, context: str, question: str) -> Prompt:
         history = self.store.history(session_id)
         budget = self.settings.n_ctx - self.settings.max_tokens
-        return build_prompt(history, context, question, self.chat_model.count_tokens, budget)
+        return build_prompt(
+            history, context, question, self.chat_model.count_tokens, budget,
+            self.settings.history_tokens,
+        )  # fmt: skip
 
     def _lookup_sku(self, sku: str) -> Product | None:
         return self.search_engine.products_by_sku([sku]).get(sku)

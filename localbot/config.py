@@ -48,6 +48,11 @@ class Settings:
         -1, "Layers to offload to a GPU when one is present; -1 means all."
     )
     max_tokens: int = _setting(200, "Most tokens the model may generate for one answer.")
+    history_tokens: int = _setting(
+        512,
+        "Conversation window: most tokens of past questions and answers replayed to the model;"
+        " older turns slide out (and are reported). Smaller keeps answers starting fast.",
+    )
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     temperature: float = _setting(
         0.2, "Sampling temperature; low keeps answers close to the facts."

@@ -1,10 +1,13 @@
-"""Prompt layout: a static system prompt first, past turns as they were, context in the last turn.
+"""Prompt layout: a static system prompt, past turns as question and answer, context in the last turn.
 
-The system prompt never changes, so llama.cpp evaluates it once per process. Each past turn is
-replayed exactly as the model saw it (its catalogue context included), so a new turn shares the
-whole previous prompt as a prefix and only the new question is evaluated. When the history no
-longer fits, the oldest turns are dropped in one go, down to half the budget, so the expensive
-re-evaluation happens rarely; the caller reports how many turns were dropped.
+The system prompt never changes, so llama.cpp evaluates it once per process. Past turns are
+replayed as their question and answer only: each answer was grounded in its own turn's context
+and checked, so the model needs only the latest turn's CATALOGUE/STORE INFO. That keeps the
+prompt short (a turn adds about a hundred tokens, not five hundred), and the chat model
+(:mod:`localbot.llm`) removes the previous turn's context from its KV cache instead of
+re-evaluating what follows it. The history is a window of ``history_tokens``: when it is
+exceeded, or the prompt no longer fits the model, the oldest turns slide out (the model drops
+them from its cache too) and the caller reports how many.
 """
 
 from __future__ import annotations
@@ -99,30 +102,35 @@ def build_prompt(
     question: str,
     count_tokens: Callable[[list[Message]], int],
     budget: int,
+    history_tokens: int | None = None,
 ) -> Prompt:
-    """Assemble the prompt; drop oldest turns if it exceeds ``budget`` tokens."""
+    """Assemble the prompt, dropping the oldest turns while it is too long.
+
+    A prompt is too long when it exceeds ``budget`` tokens, or when its past turns take more
+    than ``history_tokens`` (None: no window, only the budget).
+    """
     current = user_message(context, question)
     turns = list(history)
+    base = count_tokens(_assemble([], current))  # the prompt without any past turn
+    window = budget if history_tokens is None else history_tokens
     messages = _assemble(turns, current)
     tokens = count_tokens(messages)
-    trimmed = 0
-    if tokens > budget:
-        while turns and tokens > budget // 2:
-            turns.pop(0)
-            trimmed += 1
-            messages = _assemble(turns, current)
-            tokens = count_tokens(messages)
+    while turns and (tokens > budget or tokens - base > window):
+        turns.pop(0)
+        messages = _assemble(turns, current)
+        tokens = count_tokens(messages)
     if turns:
         first = turns[0].id
     else:  # everything was dropped: the next turn starts after the last stored one
         first = history[-1].id + 1 if history else 0
-    return Prompt(messages, first, trimmed, tokens)
+    return Prompt(messages, first, len(history) - len(turns), tokens)
 
 
 def _assemble(turns: Sequence[StoredTurn], current: Message) -> list[Message]:
+    """System prompt, past turns as question and answer (no context), then the current turn."""
     messages = system_messages()
     for turn in turns:
-        messages.append(user_message(turn.context, turn.question))
+        messages.append(user_message("", turn.question))
         messages.append({"role": "assistant", "content": turn.answer})
     messages.append(current)
     return messages

@@ -95,14 +95,16 @@ def test_session_continues_and_unknown_session_is_refused(assistant):
 
 
 def test_history_that_no_longer_fits_is_trimmed_visibly(settings, demo_db_path, embedder, capsys):
-    small = settings.with_overrides(n_ctx=1024, max_tokens=48)
-    model = ChatModel(default_gguf(), n_ctx=1024)
+    # No window: only the context size forces trimming here (test_conversation_cache covers
+    # the window).
+    small = settings.with_overrides(n_ctx=768, max_tokens=48, history_tokens=4096)
+    model = ChatModel(default_gguf(), n_ctx=768)
     bot = Assistant(small, db=open_database(demo_db_path), embedder=embedder, chat_model=model)
     session = bot.new_session()
     questions = ["tents for 4 people", "sleeping bags for winter", "stoves for backpacking",
                  "headlamps", "rain jackets", "hiking boots"]  # fmt: skip
     trimmed = [bot.reply(q, session).history_trimmed for q in questions]
-    assert any(trimmed), "six turns with catalogue context cannot fit in 1024 tokens"
+    assert any(trimmed), "six turns and a catalogue context cannot fit in 768 tokens"
     assert bot.store.context_start(session) > 0
     stored = bot.store.turn(bot.store.history(session)[-1].id)
     assert stored is not None
