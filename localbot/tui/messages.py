@@ -16,6 +16,8 @@ from localbot.tui.problems import Problem
 
 if TYPE_CHECKING:
     from localbot.assistant import Assistant, ProductCard, Reply
+    from localbot.customers import CustomerProfile, CustomerSummary
+    from localbot.customers.service import Recommendations
 
 
 @dataclass
@@ -135,3 +137,26 @@ class ActionFailed(Message):
     """A background task other than answering (feedback, history) failed."""
 
     problem: Problem
+
+
+@dataclass
+class CustomersFound(Message):
+    """Customers matching what staff typed in the customer panel's search box."""
+
+    text: str
+    customers: list[CustomerSummary]
+
+
+@dataclass
+class CustomerLoaded(Message):
+    """A picked customer's profile and top suggestions, read for the customer panel."""
+
+    profile: CustomerProfile
+    recommendations: Recommendations
+
+
+@dataclass
+class CustomerChosen(Message):
+    """The chat now serves this customer (None: nobody, the chat is anonymous again)."""
+
+    customer: CustomerSummary | None

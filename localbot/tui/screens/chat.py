@@ -1,9 +1,13 @@
-"""The chat screen: conversation, question box, status bar; history sidebar (staff) or idle reset (kiosk).
+"""The chat screen: conversation, question box, status bar; sidebars (staff) or idle reset (kiosk).
 
 Answers are generated in a thread worker that calls :meth:`Assistant.reply`; the worker reaches
 the UI only by posting messages to the answer's view, and stops between tokens when Esc sets its
 cancel event. Every other call into the assistant (feedback here, history in the sidebar) also
 runs in a thread worker under the app's lock, so the UI thread never waits on SQLite or the model.
+
+In staff mode the history sidebar is on the left and the customer panel (F5) on the right; a
+picked customer's id goes with every question, and the bar above the conversation says who the
+chat is for. Kiosk mode builds none of these.
 """
 
 from __future__ import annotations
@@ -25,15 +29,17 @@ from localbot.tui.screens.feedback import FeedbackScreen
 from localbot.tui.screens.help import HelpScreen
 from localbot.tui.widgets.conversation import AnswerView, Conversation
 from localbot.tui.widgets.countdown import IdleBanner
+from localbot.tui.widgets.customers import CustomerBar, CustomerPanel
 from localbot.tui.widgets.history import HistoryPanel
 from localbot.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from localbot.assistant import Assistant
+    from localbot.customers import CustomerSummary
     from localbot.tui.app import LocalbotApp
 
 QUESTION_LIMIT = 500
-STAFF_ONLY = {"toggle_history", "kiosk_mode"}
+STAFF_ONLY = {"toggle_history", "kiosk_mode", "customers"}
 KIOSK_ONLY = {"staff_menu"}
 
 
@@ -48,6 +54,7 @@ class ChatScreen(Screen[None]):
         Binding("f2", "rate('up')", "👍"),
         Binding("f3", "rate('down')", "👎"),
         Binding("f4", "toggle_history", "History"),
+        Binding("f5", "customers", "Customer"),
         Binding("f9", "kiosk_mode", "Kiosk mode"),
         Binding("f9", "staff_menu", "Staff"),
     ]
@@ -57,6 +64,7 @@ class ChatScreen(Screen[None]):
         self.mode = mode
         self.kiosk = mode == "kiosk"
         self.session_id: str | None = None
+        self.customer: CustomerSummary | None = None  # staff: who the chat is for
         self._cancel: threading.Event | None = None
         self._answer: AnswerView | None = None
         self._waiting: str | None = None  # asked before the model was ready
@@ -79,6 +87,8 @@ class ChatScreen(Screen[None]):
             with Vertical(id="main"):
                 if self.kiosk:
                     yield IdleBanner(id="idle-banner")
+                else:
+                    yield CustomerBar(id="customer-bar")
                 yield Conversation(self.kiosk, id="conversation")
                 with Horizontal(id="composer"):
                     yield Input(
@@ -87,6 +97,8 @@ class ChatScreen(Screen[None]):
                         max_length=QUESTION_LIMIT,
                     )
                     yield from self._composer_buttons()
+            if not self.kiosk:
+                yield CustomerPanel(id="customers")
         yield StatusBar(offline=offline_switches_set(), id="status")
         yield Footer()
 
@@ -159,7 +171,7 @@ class ChatScreen(Screen[None]):
         self._answer = view
         if self.localbot.ready:
             self._set_busy(True)
-            self._answer_in_thread(question, self.session_id, view, self._cancel)
+            self._answer_in_thread(question, self.session_id, view, self._cancel, self._customer_id)
         else:
             self._waiting = question
             view.set_waiting("Getting ready (loading the model); your question is next…")
@@ -170,11 +182,22 @@ class ChatScreen(Screen[None]):
         question, self._waiting = self._waiting, None
         if question and self._answer is not None and self._cancel is not None:
             self._set_busy(True)
-            self._answer_in_thread(question, self.session_id, self._answer, self._cancel)
+            self._answer_in_thread(
+                question, self.session_id, self._answer, self._cancel, self._customer_id
+            )
+
+    @property
+    def _customer_id(self) -> str | None:
+        return self.customer.id if self.customer else None
 
     @work(thread=True, group="answer", exit_on_error=False)
     def _answer_in_thread(
-        self, question: str, session_id: str | None, view: AnswerView, cancel: threading.Event
+        self,
+        question: str,
+        session_id: str | None,
+        view: AnswerView,
+        cancel: threading.Event,
+        customer_id: str | None = None,
     ) -> None:
         assistant = self._assistant()
         shown = ""
@@ -186,8 +209,8 @@ class ChatScreen(Screen[None]):
 
         try:
             with self.localbot.db_lock:
-                session = session_id or assistant.new_session(self.mode)
-                reply = assistant.reply(question, session, on_text=on_text, cancel=cancel)
+                session = session_id or assistant.new_session(self.mode, customer_id)
+                reply = assistant.reply(question, session, on_text, cancel, customer_id)
         except Exception as error:  # shown in the answer's place: the UI must not crash
             view.post_message(messages.AnswerFailed(describe_error(error)))
             return
@@ -294,6 +317,9 @@ class ChatScreen(Screen[None]):
     @on(messages.ConversationChosen)
     def _conversation_chosen(self) -> None:
         self._abandon()  # the history panel is loading the chosen one
+        if self.customer is not None:  # a stored conversation keeps the customer it had
+            self._show_customer(None)
+            self.notify("Customer cleared: the past conversation continues as it was.", timeout=4)
 
     @on(messages.ConversationLoaded)
     async def _conversation_loaded(self, event: messages.ConversationLoaded) -> None:
@@ -308,6 +334,38 @@ class ChatScreen(Screen[None]):
         if event.session_id == self.session_id:
             await self.action_new_conversation()
         self.notify("Conversation deleted.", timeout=3)
+
+    # Customers (staff) ---------------------------------------------------------------------
+
+    def action_customers(self) -> None:
+        """Show the customer panel and put the cursor in its search box (again: hide it)."""
+        panel = self.query_one(CustomerPanel)
+        panel.display = not panel.display or not panel.has_focus_within
+        if panel.display:
+            panel.focus_search()
+        else:
+            self.query_one("#question", Input).focus()
+
+    @on(messages.CustomerChosen)
+    async def _customer_chosen(self, event: messages.CustomerChosen) -> None:
+        chosen = event.customer
+        if (chosen and chosen.id) == self._customer_id:
+            return
+        # A conversation belongs to one customer (or none): a change starts a new one.
+        if self.session_id is not None or self.busy:
+            await self.action_new_conversation()
+        self._show_customer(chosen)
+        self.query_one("#question", Input).focus()
+
+    @on(Button.Pressed, "#customer-clear")
+    async def _clear_customer(self) -> None:
+        self.post_message(messages.CustomerChosen(None))
+
+    def _show_customer(self, customer: CustomerSummary | None) -> None:
+        self.customer = customer
+        self.query_one(CustomerBar).show(customer)
+        if customer is None:
+            self.query_one(CustomerPanel).forget()
 
     def action_toggle_history(self) -> None:
         """Show or hide the past conversations."""

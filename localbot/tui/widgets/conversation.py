@@ -35,6 +35,7 @@ SUGGESTIONS = (
     "A warm sleeping bag for winter camping",
 )
 STOPPED = "⏹ Stopped. The answer above is incomplete."
+REUSED = "✓ A staff-approved answer to the same question (prices and stock checked now)."
 # A reopened conversation mounts this many of its latest turns at once; mounting hundreds of
 # widgets takes seconds, so earlier turns wait behind a button.
 RECENT_TURNS = 10
@@ -84,6 +85,7 @@ class Outcome:
     documents: list[dict[str, str]] = field(default_factory=list)
     corrections: list[dict[str, Any]] = field(default_factory=list)
     trimmed: int = 0
+    personalisation: str = ""  # what the customer's profile changed, or why it was not used
 
     @classmethod
     def of_reply(cls, reply: Reply) -> Outcome:
@@ -97,6 +99,7 @@ class Outcome:
             reply.documents,
             corrections,
             reply.history_trimmed,
+            reply.personalisation,
         )
 
     @classmethod
@@ -219,6 +222,10 @@ class AnswerView(Vertical):
         """What follows the text: notes, cards, sources, other corrections, feedback buttons."""
         if outcome.trimmed:
             yield Static(trimmed_note(outcome.trimmed), classes="note")
+        if outcome.status == "reused":
+            yield Static(REUSED, classes="note reused")
+        if outcome.personalisation:
+            yield Static(Content(f"👤 {outcome.personalisation}"), classes="note personalisation")
         if outcome.products:
             yield ProductCards(outcome.products, outcome.corrections)
         if outcome.documents:

@@ -1,4 +1,4 @@
-"""The staff sidebar: past conversations to open, continue or delete, and room for a customer panel.
+"""The staff sidebar: past conversations to open, continue or delete.
 
 The panel reads and deletes conversations through the assistant in its own thread workers and
 tells the chat screen by message: a conversation was chosen, loaded, or deleted.
@@ -41,7 +41,7 @@ class SessionList(OptionList):
 
 
 class HistoryPanel(Vertical):
-    """Past conversations with open and delete, plus the slot a customer panel will fill."""
+    """Past conversations with open and delete."""
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -53,14 +53,12 @@ class HistoryPanel(Vertical):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        """Title, the list, the buttons and the (empty) customer panel."""
+        """Title, the list and the buttons."""
         yield Static("Conversations", classes="panel-title")
         yield SessionList(id="sessions")
         with Horizontal(classes="history-buttons"):
             yield Button("+ New", id="history-new", compact=True)
             yield Button("Delete", id="history-delete", compact=True, variant="error")
-        # A later issue adds the customer panel here (profile, purchases, consent).
-        yield Vertical(id="customer-panel")
 
     def reload(self) -> None:
         """Read the stored conversations again (in a worker)."""
