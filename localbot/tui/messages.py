@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from localbot.assistant import Assistant, ProductCard, Reply
     from localbot.customers import CustomerProfile, CustomerSummary
     from localbot.customers.service import Recommendations
+    from localbot.insights import InsightsReport
+    from localbot.reuse import ReviewItem
 
 
 @dataclass
@@ -160,3 +162,25 @@ class CustomerChosen(Message):
     """The chat now serves this customer (None: nobody, the chat is anonymous again)."""
 
     customer: CustomerSummary | None
+
+
+@dataclass
+class InsightsLoaded(Message):
+    """The insights report for the period chosen on the Insights screen."""
+
+    report: InsightsReport
+
+
+@dataclass
+class ReviewLoaded(Message):
+    """Recent answers with their review state, newest first."""
+
+    items: list[ReviewItem]
+
+
+@dataclass
+class AnswerReviewed(Message):
+    """Staff approved or retired an answer ('approved' or 'retired')."""
+
+    turn_id: int
+    decision: str

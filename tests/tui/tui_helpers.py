@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -9,6 +12,11 @@ from textual.pilot import Pilot
 PIN = "2468"
 NO_MATCH = "xyzzy plugh frobnicate"  # nothing in the catalogue: answered without the model
 SHORT_ANSWER_TOKENS = 24
+ROOT = Path(__file__).resolve().parents[2]
+# A logged answer for staff to review, and a rewording that an approved one is served to.
+QUESTION = "what's the lightest 2 person tent you have?"
+REWORDED = "What is the lightest two person tent you have?"
+ANSWER = "The Northpeak Ridgeback 2 Ultralight Tent (TEN-0001) is our lightest tent for two."
 
 
 class FakeClock:
@@ -30,3 +38,15 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()  # handlers may have started more (history)
     await pilot.pause()
+
+
+def load_simulator() -> Any:
+    """scripts/simulate_history.py (scripts/ is not a package), for a seeded history."""
+    spec = importlib.util.spec_from_file_location(
+        "simulate_history", ROOT / "scripts/simulate_history.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("simulate_history", module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module

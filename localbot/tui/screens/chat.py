@@ -7,7 +7,7 @@ runs in a thread worker under the app's lock, so the UI thread never waits on SQ
 
 In staff mode the history sidebar is on the left and the customer panel (F5) on the right; a
 picked customer's id goes with every question, and the bar above the conversation says who the
-chat is for. Kiosk mode builds none of these.
+chat is for. F6 opens the Insights screen. Kiosk mode builds none of these.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from localbot.tui import messages
 from localbot.tui.problems import describe_error
 from localbot.tui.screens.feedback import FeedbackScreen
 from localbot.tui.screens.help import HelpScreen
+from localbot.tui.screens.insights import InsightsScreen
 from localbot.tui.widgets.conversation import AnswerView, Conversation
 from localbot.tui.widgets.countdown import IdleBanner
 from localbot.tui.widgets.customers import CustomerBar, CustomerPanel
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from localbot.tui.app import LocalbotApp
 
 QUESTION_LIMIT = 500
-STAFF_ONLY = {"toggle_history", "kiosk_mode", "customers"}
+STAFF_ONLY = {"toggle_history", "kiosk_mode", "customers", "insights"}
 KIOSK_ONLY = {"staff_menu"}
 
 
@@ -55,6 +56,7 @@ class ChatScreen(Screen[None]):
         Binding("f3", "rate('down')", "👎"),
         Binding("f4", "toggle_history", "History"),
         Binding("f5", "customers", "Customer"),
+        Binding("f6", "insights", "Insights"),
         Binding("f9", "kiosk_mode", "Kiosk mode"),
         Binding("f9", "staff_menu", "Staff"),
     ]
@@ -335,7 +337,7 @@ class ChatScreen(Screen[None]):
             await self.action_new_conversation()
         self.notify("Conversation deleted.", timeout=3)
 
-    # Customers (staff) ---------------------------------------------------------------------
+    # Customers and insights (staff) ---------------------------------------------------------
 
     def action_customers(self) -> None:
         """Show the customer panel and put the cursor in its search box (again: hide it)."""
@@ -366,6 +368,10 @@ class ChatScreen(Screen[None]):
         self.query_one(CustomerBar).show(customer)
         if customer is None:
             self.query_one(CustomerPanel).forget()
+
+    def action_insights(self) -> None:
+        """Open the Insights screen: the report, and the answers for staff to review."""
+        self.app.push_screen(InsightsScreen())
 
     def action_toggle_history(self) -> None:
         """Show or hide the past conversations."""

@@ -23,6 +23,7 @@ COMMON_KEYS = [
 STAFF_KEYS = [
     ("F4", "Show or hide past conversations"),
     ("F5", "Customer panel: find a customer by name or loyalty number"),
+    ("F6", "Insights: common questions, pain points, demand; approve answers"),
     ("Enter", "(in the list) Open a past conversation and continue it"),
     ("Delete", "(in the list) Delete a conversation"),
     ("F9", "Switch to kiosk mode"),
