@@ -6,20 +6,24 @@ answer shown is the fixed "nothing found" reply, with the measured timings clear
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
-from tui_helpers import NO_MATCH, FakeClock, settle
+from textual.widgets import Input, TabbedContent
+from tui_helpers import ANSWER, NO_MATCH, QUESTION, FakeClock, load_simulator, settle
 
 from localbot.modelfiles import ModelFileError
+from localbot.store import TurnRecord
 from localbot.tui.app import make_app
 from localbot.tui.widgets.status import StatusBar
 
 pytestmark = pytest.mark.real
 STAFF_SIZE = (110, 34)
 KIOSK_SIZE = (100, 36)
+INSIGHTS_SIZE = (120, 40)
+HISTORY_END = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)  # a fixed history draws the same charts
 
 
 async def ready(pilot: Pilot[Any]) -> None:
@@ -80,3 +84,49 @@ def test_missing_model_screen(snap_compare, settings) -> None:
 
     app = make_app(settings, "staff", open_assistant=missing)
     assert snap_compare(app, terminal_size=STAFF_SIZE, run_before=ready)
+
+
+def test_staff_customer_panel(snap_compare, build_customers_app) -> None:
+    """F5, a loyalty number, a pick: the profile on the right and the bar above the chat."""
+
+    async def picked(pilot: Pilot[Any]) -> None:
+        await ready(pilot)
+        await pilot.press("f5", *"RL 401193")
+        await settle(pilot)
+        await pilot.click("#customer-results", offset=(2, 0))
+        await settle(pilot)
+        pilot.app.set_focus(None)
+
+    app = build_customers_app("staff")
+    assert snap_compare(app, terminal_size=STAFF_SIZE, run_before=picked)
+
+
+def insights_on(tab: str) -> Any:
+    """Open the Insights screen (F6) on ``tab`` once the report is read."""
+
+    async def opened(pilot: Pilot[Any]) -> None:
+        await ready(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        pilot.app.screen.query_one(TabbedContent).active = tab
+        await pilot.pause()
+        pilot.app.set_focus(None)
+
+    return opened
+
+
+def test_insights_overview(snap_compare, assistant, build_app) -> None:
+    """The numbers and the charts over a seeded simulated history."""
+    load_simulator().simulate(assistant.db, turns=300, weeks=4, seed=11, end=HISTORY_END)
+    app = build_app("staff", retention_days=36500)  # keep the fixed history at start-up
+    assert snap_compare(app, terminal_size=INSIGHTS_SIZE, run_before=insights_on("tab-overview"))
+
+
+def test_insights_review_list(snap_compare, assistant, build_app) -> None:
+    """Answers for staff to approve or retire, the highlighted one in full."""
+    session = assistant.new_session()
+    record = TurnRecord(session, QUESTION, "", ANSWER, "complete", "m", [], ["TEN-0001"], [], {})
+    assistant.store.record_turn(record)
+    assistant.db.execute("UPDATE turns SET created_at = '2026-11-01T20:00:00+00:00'")
+    app = build_app("staff")
+    assert snap_compare(app, terminal_size=INSIGHTS_SIZE, run_before=insights_on("tab-review"))
