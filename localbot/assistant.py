@@ -206,7 +206,7 @@ class Assistant:
         return self.search_engine.search(query, limit or self.settings.search_limit)
 
     def sessions(self, limit: int = 50) -> list[dict[str, Any]]:
-        """Recent conversations, newest first (id, created_at, mode, turns, first_question)."""
+        """Recent conversations, newest first (id, created_at, mode, customer_id, turns, first_question)."""
         return self.store.sessions(limit)
 
     def conversation(self, session_id: str) -> list[dict[str, Any]]:

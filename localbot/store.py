@@ -150,15 +150,15 @@ class InteractionStore:
         ]
 
     def sessions(self, limit: int = 50) -> list[dict[str, Any]]:
-        """Recent sessions with their first question and turn count, newest first."""
+        """Recent sessions (with the customer's id, if any), first question and turn count, newest first."""
         cursor = self.db.execute(
-            "SELECT s.id, s.created_at, s.mode, count(t.id),"
+            "SELECT s.id, s.created_at, s.mode, s.customer_id, count(t.id),"
             " (SELECT question FROM turns WHERE session_id = s.id ORDER BY id LIMIT 1)"
             " FROM sessions s LEFT JOIN turns t ON t.session_id = s.id"
             " GROUP BY s.id ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?",
             [limit],
         )
-        keys = ["id", "created_at", "mode", "turns", "first_question"]
+        keys = ["id", "created_at", "mode", "customer_id", "turns", "first_question"]
         return [dict(zip(keys, row, strict=True)) for row in cursor]
 
     def turns(self, session_id: str) -> list[dict[str, Any]]:

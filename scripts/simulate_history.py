@@ -24,6 +24,7 @@ import sqlite_utils
 from localbot.db import write_transaction
 from localbot.privacy import redact
 from localbot.store import InteractionStore, TurnRecord
+from localbot.verify import Correction, format_price
 
 MODEL = "simulated"
 
@@ -205,8 +206,9 @@ class Simulator:
             return []
         product = products[0]
         wrong = round(product["price"] * 0.8, 2)
-        return [{"kind": "price", "sku": product["sku"], "wrong": f"{wrong}",
-                 "right": f"{product['price']}"}]  # fmt: skip
+        correction = Correction("price", format_price(wrong), format_price(product["price"]),
+                                product["sku"], "price differs from the catalogue")  # fmt: skip
+        return [correction.as_dict()]
 
     def _timings(self, answered: bool) -> dict[str, float]:
         retrieval = round(self.rng.uniform(15, 60), 1)

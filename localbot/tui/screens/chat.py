@@ -135,6 +135,9 @@ class ChatScreen(Screen[None]):
         self.query_one("#question", Input).placeholder = "Type your question and press Enter"
         if not self.kiosk:
             self.query_one(HistoryPanel).reload()
+        self.query_one(
+            "#question", Input
+        ).focus()  # ready to type, whatever had focus while loading
         self._start_waiting_question()
 
     # Asking --------------------------------------------------------------------------------

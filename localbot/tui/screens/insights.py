@@ -357,9 +357,9 @@ def corrected_text(report: InsightsReport) -> Content:
 
 
 def correction_words(correction: dict[str, Any]) -> str:
-    """``price of TEN-0001 359.96 → 449.95`` (the simulator logs 'wrong'/'right' keys)."""
-    said = correction.get("original", correction.get("wrong", "?"))
-    right = correction.get("corrected", correction.get("right", "?"))
+    """``price of TEN-0001 $359.96 → $449.95``, from a logged verifier correction."""
+    said = correction.get("original", "?")
+    right = correction.get("corrected") or "(removed)"
     sku = f" of {correction['sku']}" if correction.get("sku") else ""
     return f"{correction.get('kind', 'fact')}{sku} {said} → {right}"
 
