@@ -1,8 +1,10 @@
 """Time to first token across a 10-turn conversation: localbot's prompt layout against a naive one.
 
 localbot's layout (localbot/prompting.py): the static system prompt first (evaluated once, at
-start-up), then every past turn exactly as the model saw it, then the new turn with its catalogue
-context; so a turn only evaluates the previous answer and the new message. The naive layout
+start-up), then the past turns as question and answer (inside the `history_tokens` window), then
+the new turn with its catalogue context. The chat model cuts the previous turn's context, and
+turns sliding out of the window, out of its KV cache (localbot/llm.py), so a turn evaluates
+about its new context and question only, at a depth the window keeps bounded. The naive layout
 re-sends everything: the current catalogue context in the system message at the top, then the
 past questions and answers, then the question; the prompt changes right after the first lines,
 so every turn evaluates the whole conversation again.
@@ -72,7 +74,8 @@ def run_conversation(bot: Assistant, naive: ChatModel) -> list[dict[str, float]]
         reply = bot.reply(question, session)
         t = reply.timings
         context = str((bot.store.turn(reply.turn_id) or {}).get("context", ""))
-        first = first or [*system_messages(), user_message(context, question)]
+        own = [*system_messages(), user_message(context, question)]
+        first = first or own
         n_ttft, n_prompt, n_eval = naive_ttft(naive, naive_messages(history, context, question))
         reference, _, _ = naive_ttft(naive, first)
         history.append((question, reply.answer))
@@ -80,6 +83,7 @@ def run_conversation(bot: Assistant, naive: ChatModel) -> list[dict[str, float]]
             "turn": number, "ttft": t.get("ttft_ms", 0) - t.get("retrieval_ms", 0),
             "prompt": t.get("prompt_tokens", 0),
             "evaluated": t.get("prompt_tokens", 0) - t.get("cached_tokens", 0),
+            "own": bot.chat_model.count_tokens(own) - bot.chat_model.count_tokens(system_messages()),
             "trimmed": reply.history_trimmed, "status": reply.status,
             "naive_ttft": n_ttft, "naive_prompt": n_prompt, "naive_evaluated": n_eval,
             "reference": reference,
@@ -92,7 +96,7 @@ def print_turn(row: dict) -> None:
     """One line per turn."""
     note = f"  (dropped {row['trimmed']} oldest turns)" if row["trimmed"] else ""
     print(f"turn {row['turn']:>2}: localbot {row['ttft']:7.1f} ms ({row['evaluated']:>4} of"
-          f" {row['prompt']:>4} tokens evaluated)   naive {row['naive_ttft']:7.1f} ms"
+          f" {row['prompt']:>4} tokens evaluated; own message {row['own']:>4})   naive {row['naive_ttft']:7.1f} ms"
           f" ({row['naive_evaluated']:>4} of {row['naive_prompt']:>4})   turn-1 work now"
           f" {row['reference']:7.1f} ms{note}", flush=True)  # fmt: skip
 
@@ -127,10 +131,12 @@ def report(rounds: list[list[dict]], model: str) -> None:
     """Median per turn over the rounds, then the RESULT line.
 
     Tokens evaluated per turn drive TTFT and do not depend on the machine's load, so they are
-    reported next to the times (on a busy machine the time per token varies several-fold).
+    reported next to the times (on a busy machine the time per token varies several-fold). "Own
+    message" is the turn's context and question alone: what it would evaluate as a first turn,
+    the least any cache can leave to evaluate.
     """
     med = {key: [statistics.median(r[i][key] for r in rounds) for i in range(len(rounds[0]))]
-           for key in ("ttft", "evaluated", "naive_ttft", "naive_evaluated")}  # fmt: skip
+           for key in ("ttft", "evaluated", "own", "naive_ttft", "naive_evaluated")}  # fmt: skip
     # Load-corrected: each turn's TTFT over the turn-1 prompt's TTFT measured right after it.
     norm = [statistics.median(r[i]["ttft"] / r[i]["reference"] for r in rounds)
             for i in range(len(rounds[0]))]  # fmt: skip
@@ -145,6 +151,7 @@ def report(rounds: list[list[dict]], model: str) -> None:
     print(f"RESULT turn1_ttft_ms={ttft[0]:.0f} turn10_ttft_ms={ttft[-1]:.0f}"
           f" turn10_vs_turn1={ttft[-1] / ttft[0]:.2f} worst_turn_vs_turn1={max(ttft) / ttft[0]:.2f}"
           f" tokens_turn10_vs_turn1={tokens[-1] / tokens[0]:.2f}"
+          f" own_message_tokens_turn10_vs_turn1={med['own'][-1] / med['own'][0]:.2f}"
           f" naive_turn10_vs_turn1={naive[-1] / naive[0]:.2f}"
           f" naive_tokens_turn10_vs_turn1={naive_tokens[-1] / naive_tokens[0]:.2f}"
           f" speedup_vs_naive_turn10={naive[-1] / ttft[-1]:.1f}"

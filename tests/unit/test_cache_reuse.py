@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -83,6 +85,6 @@ def test_the_result_is_always_a_prefix_of_the_prompt(cached, prompt, min_chunk):
     plan = plan_reuse(cached, prompt, min_chunk=min_chunk)
     assert apply(cached, plan) == prompt[: plan.kept]
     assert plan.kept >= plan.common
-    for before, after in zip(plan.chunks, plan.chunks[1:], strict=False):
+    for before, after in pairwise(plan.chunks):
         assert after.cache_start - after.prompt_start > before.cache_start - before.prompt_start
     assert all(chunk.length >= min_chunk for chunk in plan.chunks)
