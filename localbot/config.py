@@ -51,7 +51,8 @@ class Settings:
     history_tokens: int = _setting(
         512,
         "Conversation window: most tokens of past questions and answers replayed to the model;"
-        " older turns slide out (and are reported). Smaller keeps answers starting fast.",
+        " older turns slide out (and are reported); 0 replays none. Smaller keeps answers"
+        " starting fast.",
     )
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     temperature: float = _setting(
@@ -187,4 +188,6 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError("setting 'retention_days' must be at least 1")
     if settings.max_tokens < 16:
         raise SettingsError("setting 'max_tokens' must be at least 16")
+    if settings.history_tokens < 0:
+        raise SettingsError("setting 'history_tokens' must be 0 (no past turns) or more")
     return settings

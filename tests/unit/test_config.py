@@ -40,3 +40,9 @@ def test_unknown_key_in_file_lists_known_ones(tmp_path):
 
 def test_every_setting_is_documented():
     assert all(text.strip() for text in setting_help().values())
+
+
+def test_history_window_must_not_be_negative():
+    assert load_settings(env={"LOCALBOT_HISTORY_TOKENS": "0"}).history_tokens == 0
+    with pytest.raises(SettingsError, match="history_tokens"):
+        load_settings(env={"LOCALBOT_HISTORY_TOKENS": "-1"})
