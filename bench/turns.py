@@ -13,7 +13,11 @@ Both run in the same process on two copies of the model (so neither disturbs the
 turn by turn interleaved (so both see the same machine load), on the demo store, with the same
 history (localbot's answers). After each turn the turn-1 prompt is timed again on the naive
 model ("turn-1 work now"): dividing each turn's TTFT by it cancels the machine's load, which
-moved several-fold during one conversation on the shared test machine. TTFT here is the model's: from the prompt to the first token,
+moved several-fold during one conversation on the shared test machine. Each turn's own message
+is also timed as the first turn of a new conversation ("as a first turn"): a turn's TTFT over
+it is what the history costs, whatever the size of that turn's context. Between turns the bench
+calls `Assistant.prepare_next_turn`, as the terminal UI does while the answer is read.
+TTFT here is the model's: from the prompt to the first token,
 retrieval excluded (it is the same for both). Usage: `.venv/bin/python bench/turns.py [--rounds N]`.
 """
 
@@ -78,7 +82,11 @@ def run_conversation(bot: Assistant, naive: ChatModel) -> list[dict[str, float]]
         first = first or own
         n_ttft, n_prompt, n_eval = naive_ttft(naive, naive_messages(history, context, question))
         reference, _, _ = naive_ttft(naive, first)
+        naive.warm(system_messages())  # as at start-up: only the message itself is evaluated
+        fresh, _, _ = naive_ttft(naive, own)
         history.append((question, reply.answer))
+        # What the terminal UI does while the shopper reads the answer (not timed: idle time).
+        bot.prepare_next_turn(session)
         rows.append({
             "turn": number, "ttft": t.get("ttft_ms", 0) - t.get("retrieval_ms", 0),
             "prompt": t.get("prompt_tokens", 0),
@@ -86,7 +94,7 @@ def run_conversation(bot: Assistant, naive: ChatModel) -> list[dict[str, float]]
             "own": bot.chat_model.count_tokens(own) - bot.chat_model.count_tokens(system_messages()),
             "trimmed": reply.history_trimmed, "status": reply.status,
             "naive_ttft": n_ttft, "naive_prompt": n_prompt, "naive_evaluated": n_eval,
-            "reference": reference,
+            "reference": reference, "fresh": fresh,
         })  # fmt: skip
         print_turn(rows[-1])
     return rows
@@ -97,7 +105,7 @@ def print_turn(row: dict) -> None:
     note = f"  (dropped {row['trimmed']} oldest turns)" if row["trimmed"] else ""
     print(f"turn {row['turn']:>2}: localbot {row['ttft']:7.1f} ms ({row['evaluated']:>4} of"
           f" {row['prompt']:>4} tokens evaluated; own message {row['own']:>4})   naive {row['naive_ttft']:7.1f} ms"
-          f" ({row['naive_evaluated']:>4} of {row['naive_prompt']:>4})   turn-1 work now"
+          f" ({row['naive_evaluated']:>4} of {row['naive_prompt']:>4})   as a first turn {row['fresh']:7.1f} ms   turn-1 work now"
           f" {row['reference']:7.1f} ms{note}", flush=True)  # fmt: skip
 
 
@@ -142,6 +150,9 @@ def report(rounds: list[list[dict]], model: str) -> None:
             for i in range(len(rounds[0]))]  # fmt: skip
     naive_norm = [statistics.median(r[i]["naive_ttft"] / r[i]["reference"] for r in rounds)
                   for i in range(len(rounds[0]))]  # fmt: skip
+    # History cost: each turn's TTFT over the same message asked as a first turn, right after.
+    history_cost = [statistics.median(r[i]["ttft"] / r[i]["fresh"] for r in rounds)
+                    for i in range(len(rounds[0]))]  # fmt: skip
     ttft, tokens, naive, naive_tokens = (med[k] for k in ("ttft", "evaluated", "naive_ttft",
                                                            "naive_evaluated"))  # fmt: skip
     print(f"model {model}: turn 10 / turn 1 TTFT {ttft[-1] / ttft[0]:.2f} (localbot),"
@@ -157,7 +168,8 @@ def report(rounds: list[list[dict]], model: str) -> None:
           f" speedup_vs_naive_turn10={naive[-1] / ttft[-1]:.1f}"
           f" load_corrected_turn10_vs_turn1={norm[-1] / norm[0]:.2f}"
           f" load_corrected_worst_vs_turn1={max(norm) / norm[0]:.2f}"
-          f" naive_load_corrected_turn10_vs_turn1={naive_norm[-1] / norm[0]:.2f}")  # fmt: skip
+          f" naive_load_corrected_turn10_vs_turn1={naive_norm[-1] / norm[0]:.2f}"
+          f" history_cost_turn10={history_cost[-1]:.2f} history_cost_worst={max(history_cost):.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -443,6 +443,19 @@ class Assistant:
             # A small model still answers from fewer items: drop the weakest one and retry.
             products, passages = _drop_weakest(products, passages)
 
+    def prepare_next_turn(self, session_id: str) -> int:
+        """Evaluate the conversation so far into the model's cache while the shopper reads.
+
+        The next question's prompt starts with the past questions and answers, but the cache
+        holds the last turn with its catalogue context and the answer as generated, before
+        the verifier corrected it. Evaluating the history now (idle time in the UI) leaves
+        only the new context and question for the next turn. Returns the tokens evaluated.
+        """
+        if not self.chat_model.loaded or not self.store.session_exists(session_id):
+            return 0
+        prompt = self._prompt(session_id, "", "")
+        return self.chat_model.warm(prompt.messages[:-1])  # all but the empty new question
+
     def _prompt(self, session_id: str, context: str, question: str) -> Prompt:
         history = self.store.history(session_id)
         budget = self.settings.n_ctx - self.settings.max_tokens

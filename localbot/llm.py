@@ -227,15 +227,21 @@ class ChatModel:
         """Exact prompt length of ``messages`` in tokens."""
         return len(self.tokenize(self.render(messages)))
 
-    def warm(self, messages: Sequence[Message]) -> None:
-        """Evaluate a prompt prefix now (the static system prompt), so later turns reuse it."""
+    def warm(self, messages: Sequence[Message]) -> int:
+        """Evaluate a prompt prefix now, so a later prompt starting with it reuses the cache.
+
+        At load this is the static system prompt; after an answer, the conversation so far
+        (see ``Assistant.prepare_next_turn``). Cached spans are reused as in generation.
+        Afterwards the cache holds exactly this prefix. Returns the number of tokens evaluated.
+        """
         tokens = self.tokenize(self.render(messages, add_generation_prompt=False))
         with self._lock:
             llama = self._llama
-            common = _common_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
-            if common < len(tokens):
-                llama.n_tokens = common
-                llama.eval(tokens[common:])
+            kept = min(_reuse_cache(llama, tokens), len(tokens))
+            llama.n_tokens = kept  # later cells are dropped by the next evaluation
+            if kept < len(tokens):
+                llama.eval(tokens[kept:])
+            return len(tokens) - kept
 
     def stream(
         self,

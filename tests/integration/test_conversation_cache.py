@@ -76,6 +76,17 @@ def test_a_follow_up_evaluates_only_its_new_context_and_question(bot):
     )
 
 
+def test_after_prepare_next_turn_a_follow_up_evaluates_only_its_own_message(bot):
+    assistant = bot()
+    first = assistant.reply("I need a light tent for two people")
+    prepared = assistant.prepare_next_turn(first.session_id)  # what the UI does while reading
+    assert prepared > 0  # the history differs from the cache: context gone, answer checked
+    assert assistant.prepare_next_turn(first.session_id) == 0  # now it is all cached
+    second = assistant.reply("and a sleeping bag for cold nights?", first.session_id)
+    assert_verified(assistant, second)
+    assert evaluated(second) <= new_message_tokens(assistant, second) + 8  # + template markup
+
+
 def test_turns_sliding_out_of_the_window_are_not_re_evaluated(bot):
     assistant = bot(history_tokens=200, max_tokens=60)
     session = assistant.new_session()

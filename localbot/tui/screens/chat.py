@@ -220,6 +220,16 @@ class ChatScreen(Screen[None]):
             view.post_message(messages.AnswerFailed(describe_error(error)))
             return
         view.post_message(messages.AnswerFinished(reply))
+        self._prepare_next_turn(assistant, reply.session_id)
+
+    def _prepare_next_turn(self, assistant: Assistant, session_id: str) -> None:
+        """While the shopper reads, put the conversation into the model's cache (a next
+        question waits for the lock, which costs it no more than doing this itself)."""
+        try:
+            with self.localbot.db_lock:
+                assistant.prepare_next_turn(session_id)
+        except Exception:  # only a speed-up: the next turn evaluates it instead
+            return
 
     @on(messages.AnswerFinished)
     def _answered(self, event: messages.AnswerFinished) -> None:
