@@ -66,6 +66,7 @@ def run(turns: int, max_tokens: int) -> None:
             started = time.perf_counter()
             reply = bot.reply(QUESTIONS[turn % len(QUESTIONS)], session)
             latencies.append((time.perf_counter() - started) * 1000)
+            bot.prepare_next_turn(session)  # as the terminal UI does while the answer is read
             trimmed += reply.history_trimmed
             memory.append(rss_mb())
             if (turn + 1) % 50 == 0:
