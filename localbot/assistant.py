@@ -195,6 +195,14 @@ class Assistant:
             lambda: self._customers().recommend(customer_id, limit, include_out_of_stock)
         )
 
+    def session_customer(self, session_id: str) -> CustomerSummary | None:
+        """The customer a stored conversation is for (None for an anonymous one)."""
+        row = self.db.execute("SELECT customer_id FROM sessions WHERE id = ?", [session_id])
+        found = row.fetchone()
+        if found is None or found[0] is None or self.settings.mode == "kiosk":
+            return None  # no customer table is read for an anonymous conversation, or a kiosk
+        return self.customer_profile(found[0]).summary
+
     def _customers(self) -> CustomerService:
         """Customer features, built on first use; refused in kiosk mode."""
         if self._customer_service is None:

@@ -132,6 +132,7 @@ class ConversationLoaded(Message):
     session_id: str
     turns: list[dict[str, Any]]
     cards: dict[str, ProductCard]
+    customer: CustomerSummary | None = None  # who the conversation was with
 
 
 @dataclass

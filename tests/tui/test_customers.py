@@ -102,3 +102,25 @@ async def test_kiosk_mode_has_no_customer_panel_and_reads_no_customer_data(
         customers_assistant.db.conn.set_trace_callback(None)
     assert seen and not [sql for sql in seen if CUSTOMER_TABLES.search(sql)]
     assert app.assistant is not None and app.assistant._customer_service is None
+
+
+async def test_a_reopened_conversation_shows_the_customer_it_was_with(
+    customers_assistant, build_customers_app
+) -> None:
+    app = build_customers_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await find_and_pick(pilot, "RL 401193")
+        await pilot.click("#question")
+        await pilot.press(*NO_MATCH, "enter")
+        await settle(pilot)
+        with_customer = app.screen.session_id
+        await pilot.click("#customer-clear")  # an anonymous chat now
+        await settle(pilot)
+        assert app.screen.customer is None
+        assert customers_assistant.sessions()[0]["customer_id"] == CONSENTING
+        await pilot.click("#sessions", offset=(2, 0))  # the newest conversation, in the sidebar
+        await settle(pilot)
+        assert app.screen.session_id == with_customer
+        assert app.screen.customer is not None and app.screen.customer.id == CONSENTING
+        assert "Serving Kara Haddad" in text_of(app, "#customer-label")

@@ -332,13 +332,11 @@ class ChatScreen(Screen[None]):
     @on(messages.ConversationChosen)
     def _conversation_chosen(self) -> None:
         self._abandon()  # the history panel is loading the chosen one
-        if self.customer is not None:  # a stored conversation keeps the customer it had
-            self._show_customer(None)
-            self.notify("Customer cleared: the past conversation continues as it was.", timeout=4)
 
     @on(messages.ConversationLoaded)
     async def _conversation_loaded(self, event: messages.ConversationLoaded) -> None:
         self.session_id = event.session_id
+        self._show_customer(event.customer)  # a stored conversation keeps the customer it had
         await self.query_one(Conversation).show_turns(event.turns, event.cards)
         self.query_one(StatusBar).set_state("Continuing a past conversation")
         self.query_one("#question", Input).focus()

@@ -23,6 +23,7 @@ from localbot.tui.screens.dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
     from localbot.assistant import Assistant, ProductCard
+    from localbot.customers import CustomerSummary
     from localbot.tui.app import LocalbotApp
 
 
@@ -152,11 +153,13 @@ class HistoryPanel(Vertical):
 
 def read_conversation(
     assistant: Assistant, session_id: str
-) -> tuple[list[dict[str, Any]], dict[str, ProductCard]]:
-    """A stored conversation's turns, and current cards for the products its answers showed."""
+) -> tuple[list[dict[str, Any]], dict[str, ProductCard], CustomerSummary | None]:
+    """A stored conversation's turns, current cards for the products its answers showed, and
+    the customer it was with."""
     turns = assistant.conversation(session_id)
     skus = sorted({sku for turn in turns for sku in turn["products"]})
-    return turns, {card.sku: card for card in assistant.product_cards(skus)}
+    cards = {card.sku: card for card in assistant.product_cards(skus)}
+    return turns, cards, assistant.session_customer(session_id)
 
 
 def session_label(session: dict[str, Any]) -> Content:
@@ -166,6 +169,8 @@ def session_label(session: dict[str, Any]) -> Content:
     meta = f"{short_time(session.get('created_at', ''))} · {turns} turn{'s' if turns != 1 else ''}"
     if session.get("mode") == "kiosk":
         meta += " · kiosk"
+    if session.get("customer_id"):
+        meta += f" · customer {session['customer_id']}"
     return Content.from_markup(
         "$question\n[dim]$meta[/dim]", question=_shorten(question), meta=meta
     )
