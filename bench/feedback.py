@@ -42,6 +42,7 @@ from localbot.evaluation import (
     ModeScores,
     evaluate,
     load_questions,
+    matches,
     result_ids,
 )
 from localbot.paths import knowledge_dir
@@ -79,7 +80,7 @@ def main() -> None:
 def measure_recall(home: Path, source: Path | None, seed: int) -> dict[str, float]:
     """Simulate rated answers for half the labelled questions; score both halves before/after."""
     db, embedder = _store(home, source)
-    labelled = [q for q in load_questions(knowledge_dir() / "eval" / "questions.jsonl")]
+    labelled = load_questions(knowledge_dir() / "eval" / "questions.jsonl")
     answerable = [q for q in labelled if q.relevant]
     rated, held_out = answerable[0::2], answerable[1::2]
     search = CatalogueSearch(db, embedder)
@@ -136,10 +137,7 @@ def simulate_shoppers(
 
 
 def _relevant(found: str, item: LabelledQuestion) -> bool:
-    return any(
-        found == label or found.endswith("/" + label) or label.endswith("/" + found)
-        for label in item.relevant
-    )
+    return any(matches(found, label) for label in item.relevant)
 
 
 def _print_scores(name: str, count: int, before: ModeScores, after: ModeScores) -> None:

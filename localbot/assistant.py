@@ -21,6 +21,7 @@ from localbot.catalogue.ingest import catalogue_counts
 from localbot.catalogue.search import CatalogueSearch, Passage, Product, SearchResults
 from localbot.config import Settings
 from localbot.customers import CustomerError, CustomerProfile, CustomerSummary, refuse_in_kiosk
+from localbot.customers.profiles import session_link
 from localbot.customers.service import (
     CustomerService,
     Personalisation,
@@ -197,11 +198,10 @@ class Assistant:
 
     def session_customer(self, session_id: str) -> CustomerSummary | None:
         """The customer a stored conversation is for (None for an anonymous one)."""
-        row = self.db.execute("SELECT customer_id FROM sessions WHERE id = ?", [session_id])
-        found = row.fetchone()
-        if found is None or found[0] is None or self.settings.mode == "kiosk":
+        link = session_link(self.db, session_id)
+        if link is None or link[1] is None or self.settings.mode == "kiosk":
             return None  # no customer table is read for an anonymous conversation, or a kiosk
-        return self.customer_profile(found[0]).summary
+        return self.customer_profile(link[1]).summary
 
     def _customers(self) -> CustomerService:
         """Customer features, built on first use; refused in kiosk mode."""

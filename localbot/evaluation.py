@@ -105,18 +105,18 @@ def result_ids(results: SearchResults) -> list[str]:
     return ids
 
 
-def _matches(item: str, label: str) -> bool:
+def matches(item: str, label: str) -> bool:
     """A result matches a label exactly, or a document path ends with the labelled path."""
     return item == label or item.endswith("/" + label) or label.endswith("/" + item)
 
 
 def _gain(item: str, relevant: dict[str, float]) -> float:
-    return next((grade for label, grade in relevant.items() if _matches(item, label)), 0.0)
+    return next((grade for label, grade in relevant.items() if matches(item, label)), 0.0)
 
 
 def recall_at(ranked: list[str], relevant: dict[str, float], k: int) -> float:
     """Share of the relevant items found in the top ``k``."""
-    found = {label for label in relevant for item in ranked[:k] if _matches(item, label)}
+    found = {label for label in relevant for item in ranked[:k] if matches(item, label)}
     return len(found) / len(relevant)
 
 
