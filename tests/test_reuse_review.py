@@ -81,3 +81,13 @@ def test_answers_command_lists_approves_and_retires(assistant, capsys):
     assert main(["answers", "retire", str(turn)]) == 0
     assert main(["answers", "approve"]) == 2
     assert "needs the turn id" in capsys.readouterr().err
+
+
+def test_answers_list_keeps_one_row_per_answer(assistant, capsys):
+    session = assistant.new_session()
+    record = TurnRecord(session, QUESTION, "", "These fit:\n- a tent\n- another", "complete", "m",
+                        [], [], [], {})  # fmt: skip
+    turn = assistant.store.record_turn(record)
+    assert main(["answers", "list"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert len(rows) == 2 and rows[1].startswith(str(turn)) and "These fit: - a tent" in rows[1]

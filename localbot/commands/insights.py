@@ -202,4 +202,5 @@ def _chart(title: str, counts: dict[str, int], width: int = 40) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())  # one table row per item, whatever newlines the text holds
     return text if len(text) <= limit else text[: limit - 1] + "…"
