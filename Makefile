@@ -40,7 +40,9 @@ $(MODELS_STAMP): models/manifest.toml $(DEPS_STAMP)
 
 demo: $(DEPS_STAMP) $(MODELS_STAMP)  ## Import the demo store and its customers (only changed rows)
 	$(PY) -m localbot ingest knowledge --quiet
-	$(PY) -m localbot customers import knowledge/customers --quiet
+	@if [ "$$($(PY) -c 'from localbot.config import load_settings; print(load_settings().mode)' 2>/dev/null)" = kiosk ]; \
+	then echo "==> Kiosk mode: the demo customers are not imported (a kiosk holds no customer data)"; \
+	else $(PY) -m localbot customers import knowledge/customers --quiet; fi
 
 chat: setup  ## Open the assistant on the demo store
 	$(PY) -m localbot chat

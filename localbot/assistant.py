@@ -19,7 +19,7 @@ import sqlite_utils
 from localbot.boosts import FeedbackBoosts
 from localbot.catalogue.ingest import catalogue_counts
 from localbot.catalogue.search import CatalogueSearch, Passage, Product, SearchResults
-from localbot.config import Settings
+from localbot.config import MODES, Settings
 from localbot.customers import CustomerError, CustomerProfile, CustomerSummary, refuse_in_kiosk
 from localbot.customers.profiles import session_link
 from localbot.customers.service import (
@@ -135,6 +135,8 @@ class Assistant:
             self.search_engine.feedback = FeedbackBoosts(self.db, self.embedder)
         self.store = InteractionStore(self.db)
         self._customer_service: CustomerService | None = None
+        # Kiosk or staff: starts as configured; the UI switches it only after the staff PIN.
+        self.mode = settings.mode
         # Retention is enforced every time the assistant starts, not only by 'localbot purge'.
         self.startup_purge = privacy_at_startup(self.db, settings.retention_days, settings.home)
 
@@ -172,12 +174,24 @@ class Assistant:
         """Counts of products, documents and quarantined rows."""
         return catalogue_counts(self.db)
 
+    def switch_mode(self, mode: str) -> None:
+        """Serve as a kiosk or as a staff terminal from now on (the UI asks for the PIN first).
+
+        Entering kiosk mode also drops the customer features already built, so nothing about a
+        customer stays reachable from the kiosk.
+        """
+        if mode not in MODES:
+            raise AssistantError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.mode = mode
+        if mode == "kiosk":
+            self._customer_service = None
+
     def new_session(self, mode: str | None = None, customer_id: str | None = None) -> str:
         """Start a conversation and return its id; only a staff session can be for a customer."""
-        mode = mode or self.settings.mode
+        mode = "kiosk" if self.mode == "kiosk" else (mode or self.mode)  # a kiosk stays anonymous
         if customer_id:
             _guarded(lambda: refuse_in_kiosk(mode))
-            _guarded(lambda: resolve_customer(self.db, self.settings.mode, None, customer_id))
+            _guarded(lambda: resolve_customer(self.db, self.mode, None, customer_id))
         return self.store.start_session(mode, customer_id)
 
     def find_customers(self, text: str, limit: int = 20) -> list[CustomerSummary]:
@@ -199,14 +213,14 @@ class Assistant:
     def session_customer(self, session_id: str) -> CustomerSummary | None:
         """The customer a stored conversation is for (None for an anonymous one)."""
         link = session_link(self.db, session_id)
-        if link is None or link[1] is None or self.settings.mode == "kiosk":
+        if link is None or link[1] is None or self.mode == "kiosk":
             return None  # no customer table is read for an anonymous conversation, or a kiosk
         return self.customer_profile(link[1]).summary
 
     def _customers(self) -> CustomerService:
         """Customer features, built on first use; refused in kiosk mode."""
         if self._customer_service is None:
-            self._customer_service = _guarded(lambda: CustomerService(self.db, self.settings.mode))
+            self._customer_service = _guarded(lambda: CustomerService(self.db, self.mode))
         return self._customer_service
 
     def search(self, query: str, limit: int | None = None) -> SearchResults:
@@ -261,7 +275,7 @@ class Assistant:
             raise AssistantError(str(error)) from error
 
     def _staff_only(self, what: str) -> None:
-        if self.settings.mode == "kiosk":
+        if self.mode == "kiosk":
             raise AssistantError(f"{what} is for staff; leave kiosk mode with the staff PIN")
 
     def reply(
@@ -280,9 +294,7 @@ class Assistant:
         """
         question = self.protect(_clean_question(question, self.settings.max_question_chars))
         # Before anything loads or is stored: kiosk mode and unknown customers are refused here.
-        customer = _guarded(
-            lambda: resolve_customer(self.db, self.settings.mode, session_id, customer_id)
-        )
+        customer = _guarded(lambda: resolve_customer(self.db, self.mode, session_id, customer_id))
         self.embedder.load()  # a first-use load is start-up cost, not retrieval time
         started = time.perf_counter()
         session_id = self._session(session_id, customer)

@@ -8,6 +8,7 @@ and errors raised while opening or loading it become a screen saying what to run
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -119,6 +120,7 @@ class LocalbotApp(App[int]):
     @on(messages.AssistantReady)
     def _assistant_ready(self, event: messages.AssistantReady) -> None:
         self.assistant = event.assistant
+        self.assistant.switch_mode(self.mode)  # '--kiosk' or a mode chosen while it loaded
         self.model_name = event.model_name
         self.ready = True
 
@@ -198,6 +200,8 @@ class LocalbotApp(App[int]):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, ChatScreen):
             self.pop_screen()
         self.mode = mode
+        if self.assistant is not None:  # staff features open only after the PIN let us here
+            self.assistant.switch_mode(mode)
         self.idle.touch()
         self.switch_screen(ChatScreen(mode))
 
@@ -223,5 +227,6 @@ def run_app(args: argparse.Namespace) -> int:
     from localbot.commands import settings_from
 
     settings = settings_from(args)
-    mode = "kiosk" if getattr(args, "kiosk", False) else settings.mode
-    return make_app(settings, mode).run() or 0
+    if getattr(args, "kiosk", False):  # the assistant itself starts as a kiosk, not only the UI
+        settings = dataclasses.replace(settings, mode="kiosk")
+    return make_app(settings, settings.mode).run() or 0

@@ -45,9 +45,12 @@ def sharing(assistant: Assistant, settings: Settings) -> Assistant:
 
 
 def builder(assistant: Assistant, clock: FakeClock, pin_hash: str) -> Callable[..., LocalbotApp]:
-    """``build(mode, **settings)``: the app over ``assistant``'s database and models."""
+    """``build(mode, **settings)``: the app over ``assistant``'s database and models.
 
-    def build(mode: str = "staff", **overrides: Any) -> LocalbotApp:
+    ``mode`` None starts the app in the settings' mode, as ``localbot chat`` does without ``--kiosk``.
+    """
+
+    def build(mode: str | None = "staff", /, **overrides: Any) -> LocalbotApp:
         overrides = {"max_tokens": SHORT_ANSWER_TOKENS, "staff_pin_hash": pin_hash, **overrides}
         settings = assistant.settings.with_overrides(**overrides)
         quick = sharing(assistant, settings)

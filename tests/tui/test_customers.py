@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from customer_helpers import CONSENTING
 from textual.widgets import Static
-from tui_helpers import NO_MATCH, settle
+from tui_helpers import NO_MATCH, PIN, settle
 
+from localbot.assistant import AssistantError
 from localbot.tui.screens.chat import ChatScreen
 from localbot.tui.widgets.conversation import AnswerView
 from localbot.tui.widgets.customers import CustomerBar, CustomerPanel
@@ -124,3 +125,27 @@ async def test_a_reopened_conversation_shows_the_customer_it_was_with(
         assert app.screen.session_id == with_customer
         assert app.screen.customer is not None and app.screen.customer.id == CONSENTING
         assert "Serving Kara Haddad" in text_of(app, "#customer-label")
+
+
+async def test_a_configured_kiosk_opens_customer_data_only_after_the_staff_pin(
+    customers_assistant, build_customers_app
+) -> None:
+    app = build_customers_app(None, mode="kiosk")  # 'mode = "kiosk"' in localbot.toml
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        assert app.assistant is not None and app.assistant.mode == "kiosk"
+        with pytest.raises(AssistantError, match="kiosk"):
+            app.assistant.find_customers("Kara")
+        await pilot.click("#staff-button")
+        await pilot.press(*PIN, "enter")
+        await pilot.click("#menu-staff")
+        await settle(pilot)
+        assert app.assistant.mode == "staff"
+        await find_and_pick(pilot, "RL 401193")
+        assert "Kara Haddad" in text_of(app, "#customer-profile")
+
+        await pilot.press("f9")  # back to the kiosk: customer data closes again
+        await settle(pilot)
+        assert app.assistant.mode == "kiosk" and app.assistant._customer_service is None
+        with pytest.raises(AssistantError, match="kiosk"):
+            app.assistant.find_customers("Kara")
