@@ -15,11 +15,23 @@ from dataclasses import asdict, dataclass
 from localbot.catalogue.search import Product
 
 SKU_TOKEN = re.compile(r"\b[A-Z]{2,5}-\d{1,6}[A-Z]?\b")
-PRICE = re.compile(
-    r"(?:US)?\$\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\b"
+_AMOUNT = r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<cents>\.\d{1,2})?"
+_CODES = "USD|EUR|GBP|CAD|AUD|NZD|CHF|SEK|NOK|DKK|PLN|JPY|INR"
+# Every way a price is written, each with the part a correction replaces ("amount" when only
+# the number is replaced, as in "costs 29.99"; the whole match otherwise).
+PRICE_FORMS = (
+    re.compile(rf"(?:US|C|A|NZ)?[$€£¥]\s?{_AMOUNT}\b"),
+    re.compile(rf"\b(?:{_CODES})\s?{_AMOUNT}\b", re.IGNORECASE),
     # The digits of a SKU ("TEN-0001 dollars") are not an amount, hence the look-behind.
-    r"|(?<![-\w])(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\s?(?:dollars|USD)\b",
-    re.IGNORECASE,
+    re.compile(
+        rf"(?<![-\w.,]){_AMOUNT}\s?(?:[€£$]|(?:{_CODES}|dollars?|euros?|pounds?|bucks)\b)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:costs?|costing|priced(?:\s+at)?|(?:the\s+)?price\s+(?:is|of)|retails?\s+(?:at|for)"
+        rf"|sells?\s+for|on\s+sale\s+for)\s+(?:just\s+|only\s+)?(?P<amount>{_AMOUNT})\b(?![%.,]?\d|\s?%)",
+        re.IGNORECASE,
+    ),
 )
 COUNT_CLAIM = re.compile(
     # Not after "-": the tail of "TEN-0001 in stock" is part of a SKU, not a count.
@@ -32,7 +44,7 @@ OUT_CLAIM = re.compile(
 IN_CLAIM = re.compile(
     r"(?<!not )(?<!out of )\b(?:in stock|available now|available)\b", re.IGNORECASE
 )
-RISKY = re.compile(r"[\d$]|\b(?:stock|sold|left|available|unavailable|SKU)\b|[A-Z]{2,5}-", re.I)
+RISKY = re.compile(r"[\d$€£¥]|\b(?:stock|sold|left|available|unavailable|SKU)\b|[A-Z]{2,5}-", re.I)
 SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 HELD_WORDS = 3
 UNATTRIBUTED_PRICE = "the price shown on its card"
@@ -126,31 +138,32 @@ class FactChecker:
     def _check_prices(
         self, sentence: str, mentions: list[tuple[int, Product]], subject: Product | None
     ) -> str:
-        def fix(match: re.Match[str]) -> str:
-            amount = _amount(match)
-            product = _nearest(mentions, match.start()) or (subject if not mentions else None)
-            if product is not None:
-                if round(product.price, 2) == amount:
-                    return match.group(0)
-                correct = format_price(product.price)
-                self._record(
-                    "price",
-                    match.group(0),
-                    correct,
-                    product.sku,
-                    "price differs from the catalogue",
-                )
-                return correct
-            if amount in self.allowed_amounts or any(
-                round(p.price, 2) == amount for p in self.products.values()
-            ):
-                return match.group(0)
-            self._record(
-                "price", match.group(0), UNATTRIBUTED_PRICE, None, "price matches no listed product"
-            )
-            return UNATTRIBUTED_PRICE
+        for start, end, amount in reversed(price_claims(sentence)):
+            fixed = self._fix_price(sentence[start:end], amount, start, mentions, subject)
+            sentence = sentence[:start] + fixed + sentence[end:]
+        return sentence
 
-        return PRICE.sub(fix, sentence)
+    def _fix_price(
+        self,
+        claim: str,
+        amount: float,
+        position: int,
+        mentions: list[tuple[int, Product]],
+        subject: Product | None,
+    ) -> str:
+        product = _nearest(mentions, position) or (subject if not mentions else None)
+        if product is not None:
+            if round(product.price, 2) == amount:
+                return claim
+            correct = format_price(product.price, product.currency)
+            self._record("price", claim, correct, product.sku, "price differs from the catalogue")
+            return correct
+        if amount in self.allowed_amounts or any(
+            round(p.price, 2) == amount for p in self.products.values()
+        ):
+            return claim
+        self._record("price", claim, UNATTRIBUTED_PRICE, None, "price matches no listed product")
+        return UNATTRIBUTED_PRICE
 
     def _check_stock(
         self, sentence: str, mentions: list[tuple[int, Product]], subject: Product | None
@@ -225,15 +238,37 @@ def _nearest(mentions: list[tuple[int, Product]], position: int) -> Product | No
     return mentions[0][1] if mentions else None
 
 
+def price_claims(sentence: str) -> list[tuple[int, int, float]]:
+    """Every price written in ``sentence``: (start, end, amount), in order, never overlapping.
+
+    Prices come with a currency sign or code before or after ("$29.99", "€29", "29.99 EUR",
+    "30 dollars") or after a price word ("costs 29.99"); where two forms overlap the one that
+    starts first wins.
+    """
+    found: list[tuple[int, int, float]] = []
+    for form in PRICE_FORMS:
+        for match in form.finditer(sentence):
+            group = "amount" if "amount" in form.groupindex else 0
+            found.append((match.start(group), match.end(group), _amount(match)))
+    claims: list[tuple[int, int, float]] = []
+    for start, end, amount in sorted(found, key=lambda c: (c[0], -c[1])):
+        if not claims or start >= claims[-1][1]:
+            claims.append((start, end, amount))
+    return claims
+
+
 def _amount(match: re.Match[str]) -> float:
-    whole = (match.group(1) or match.group(3) or "0").replace(",", "")
-    cents = match.group(2) or match.group(4) or ""
-    return round(float(whole + cents), 2)
+    whole = match.group("whole").replace(",", "")
+    return round(float(whole + (match.group("cents") or "")), 2)
 
 
-def format_price(price: float) -> str:
-    """A price as the store writes it: $1,299.00."""
-    return f"${price:,.2f}"
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def format_price(price: float, currency: str = "USD") -> str:
+    """A price as the store writes it: $1,299.00, €89.00, or 120.00 CHF."""
+    sign = CURRENCY_SIGNS.get(currency.upper())
+    return f"{sign}{price:,.2f}" if sign else f"{price:,.2f} {currency.upper()}"
 
 
 class StreamingVerifier:

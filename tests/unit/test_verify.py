@@ -1,3 +1,5 @@
+import pytest
+
 from localbot.catalogue.search import Product
 from localbot.verify import FactChecker, StreamingVerifier, verify_text
 
@@ -146,3 +148,34 @@ def test_a_stock_claim_is_attributed_after_prices_change_length():
     out = verify_text("SKU TEN-0001 $0.00 $0.00 $0.00 in stock SKU SLP-0002", c)
     assert "TEN-0001 $249.95 $249.95 $249.95 in stock" in out
     assert [x.kind for x in c.corrections] == ["price"] * 3
+
+
+@pytest.mark.parametrize(
+    "claim",
+    ["costs 199.", "costs 199.00.", "is priced at 199.", "sells for just 199.",
+     "costs €199.", "costs £199.", "costs 199 EUR.", "costs USD 199.", "costs 199 dollars.",
+     "costs 199€.", "costs C$199."],
+)  # fmt: skip
+def test_every_written_form_of_a_wrong_price_is_corrected(claim: str) -> None:
+    c = checker()
+    out = verify_text(f"The Ridgeback 2 Tent {claim}", c)
+    assert "199" not in out and "$249.95" in out
+    assert [x.kind for x in c.corrections] == ["price"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The Ridgeback 2 Tent is 20% off this week.", "The Ridgeback 2 Tent fits a size 10.5 boot.",
+     "The Ridgeback 2 Tent sleeps 2 and packs to 45 cm.", "Call 555-0100 about the Ridgeback 2 Tent.",
+     "The Ridgeback 2 Tent (TEN-0001) costs $249.95."],
+)  # fmt: skip
+def test_numbers_that_are_not_prices_are_left_alone(text: str) -> None:
+    c = checker()
+    assert verify_text(text, c) == text and c.corrections == []
+
+
+def test_a_corrected_price_is_written_in_the_products_currency() -> None:
+    euro_tent = Product("TEN-0009", "Alpina Dome Tent", "Alpina", "Tents", "", 89.0, "EUR", 3, {})
+    c = FactChecker([euro_tent])
+    out = verify_text("The Alpina Dome Tent costs $95.", c)
+    assert "€89.00" in out and "$95" not in out
