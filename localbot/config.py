@@ -18,6 +18,7 @@ from localbot import paths
 
 ENV_PREFIX = "LOCALBOT_"
 MODES = ("staff", "kiosk")
+FLASH_ATTN = ("auto", "on", "off")
 
 
 class SettingsError(ValueError):
@@ -47,6 +48,11 @@ class Settings:
     n_gpu_layers: int = _setting(
         -1, "Layers to offload to a GPU when one is present; -1 means all."
     )
+    flash_attn: str = _setting(
+        "auto",
+        "Flash attention: 'on', 'off', or 'auto' (on only when layers are offloaded to a GPU;"
+        " on a CPU it slows generation more than it speeds up reading the prompt, see bench/ask.py).",
+    )
     max_tokens: int = _setting(200, "Most tokens the model may generate for one answer.")
     history_tokens: int = _setting(
         512,
@@ -64,6 +70,10 @@ class Settings:
     context_documents: int = _setting(2, "Knowledge-document passages given to the model.")
     min_similarity: float = _setting(
         0.34, "Cosine similarity below which a result does not count as relevant to a question."
+    )
+    store: str = _setting(
+        "Ridgeline Outfitters, an outdoor and sports store",
+        "Who the assistant works for, as its system prompt says: the store's name and kind.",
     )
     mode: str = _setting("staff", "UI mode: 'staff' (full) or 'kiosk' (anonymous, PIN to leave).")
     kiosk_idle_seconds: int = _setting(
@@ -182,6 +192,12 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(
             f"setting 'mode' must be one of {', '.join(MODES)}, not {settings.mode!r}"
         )
+    if settings.flash_attn not in FLASH_ATTN:
+        raise SettingsError(
+            f"setting 'flash_attn' must be one of {', '.join(FLASH_ATTN)}, not {settings.flash_attn!r}"
+        )
+    if not settings.store.strip():
+        raise SettingsError("setting 'store' must name the store, e.g. \"Acme Bikes, a bike shop\"")
     if settings.n_ctx < 256:
         raise SettingsError(f"setting 'n_ctx' must be at least 256, not {settings.n_ctx}")
     if settings.retention_days < 1:

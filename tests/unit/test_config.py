@@ -24,6 +24,8 @@ def test_precedence_defaults_file_env_flags(tmp_path):
         ),
         ({"LOCALBOT_MODE": "party"}, "setting 'mode' must be one of staff, kiosk"),
         ({"LOCALBOT_REDACT": "maybe"}, "setting 'redact'"),
+        ({"LOCALBOT_FLASH_ATTN": "fast"}, "setting 'flash_attn' must be one of auto, on, off"),
+        ({"LOCALBOT_STORE": "  "}, "setting 'store' must name the store"),
     ],
 )
 def test_bad_values_name_the_setting(tmp_path, env, message):
