@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from localbot.catalogue.search import Passage, Product
 from localbot.store import StoredTurn
+from localbot.verify import format_price
 
 Message = dict[str, str]
 
+DEFAULT_STORE = "Ridgeline Outfitters, an outdoor and sports store"
 SYSTEM_PROMPT = (
-    "You are the shop assistant of Ridgeline Outfitters, an outdoor and sports store. "
+    "You are the shop assistant of {store}. "
     "Answer the customer's question in two to four short sentences, using only the facts in "
     "the CATALOGUE and STORE INFO of their latest message. Name products exactly as listed. "
     "Only state a price or stock level that is listed. If the listed items do not answer the "
@@ -32,16 +34,17 @@ PASSAGE_CHARS = 420
 DESCRIPTION_CHARS = 140
 
 
-def system_messages() -> list[Message]:
-    """The static prefix every conversation starts with."""
-    return [{"role": "system", "content": SYSTEM_PROMPT}]
+def system_messages(store: str = DEFAULT_STORE) -> list[Message]:
+    """The static prefix every conversation starts with; ``store`` is the ``store`` setting."""
+    return [{"role": "system", "content": SYSTEM_PROMPT.format(store=store)}]
 
 
 def product_line(product: Product) -> str:
     """One compact catalogue line: the facts the model may repeat."""
     stock = f"{product.stock} in stock" if product.stock > 0 else "out of stock"
     summary = _first_sentence(product.description, DESCRIPTION_CHARS)
-    return f"- {product.name} (SKU {product.sku}): ${product.price:,.2f}, {stock}. {summary}"
+    price = format_price(product.price, product.currency)
+    return f"- {product.name} (SKU {product.sku}): {price}, {stock}. {summary}"
 
 
 def passage_line(passage: Passage) -> str:
@@ -103,6 +106,7 @@ def build_prompt(
     count_tokens: Callable[[list[Message]], int],
     budget: int,
     history_tokens: int | None = None,
+    store: str = DEFAULT_STORE,
 ) -> Prompt:
     """Assemble the prompt, dropping the oldest turns while it is too long.
 
@@ -111,13 +115,13 @@ def build_prompt(
     """
     current = user_message(context, question)
     turns = list(history)
-    base = count_tokens(_assemble([], current))  # the prompt without any past turn
+    base = count_tokens(_assemble([], current, store))  # the prompt without any past turn
     window = budget if history_tokens is None else history_tokens
-    messages = _assemble(turns, current)
+    messages = _assemble(turns, current, store)
     tokens = count_tokens(messages)
     while turns and (tokens > budget or tokens - base > window):
         turns.pop(0)
-        messages = _assemble(turns, current)
+        messages = _assemble(turns, current, store)
         tokens = count_tokens(messages)
     if turns:
         first = turns[0].id
@@ -126,9 +130,9 @@ def build_prompt(
     return Prompt(messages, first, len(history) - len(turns), tokens)
 
 
-def _assemble(turns: Sequence[StoredTurn], current: Message) -> list[Message]:
+def _assemble(turns: Sequence[StoredTurn], current: Message, store: str) -> list[Message]:
     """System prompt, past turns as question and answer (no context), then the current turn."""
-    messages = system_messages()
+    messages = system_messages(store)
     for turn in turns:
         messages.append(user_message("", turn.question))
         messages.append({"role": "assistant", "content": turn.answer})

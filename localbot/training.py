@@ -15,7 +15,7 @@ from typing import IO, Any
 import sqlite_utils
 
 from localbot.privacy import redact
-from localbot.prompting import system_messages
+from localbot.prompting import DEFAULT_STORE, system_messages
 from localbot.reuse import approved_answers
 
 NO_ANSWER = {"", "(no answer)"}
@@ -46,7 +46,9 @@ class TrainingReport:
                 "redacted": self.redacted, "removed": dict(self.removed)}  # fmt: skip
 
 
-def training_examples(db: sqlite_utils.Database) -> tuple[list[dict[str, Any]], TrainingReport]:
+def training_examples(
+    db: sqlite_utils.Database, store: str = DEFAULT_STORE
+) -> tuple[list[dict[str, Any]], TrainingReport]:
     """Chat-format examples of the approved answers, redacted and deduplicated, oldest first."""
     report = TrainingReport(rated_up=_rated_up(db))
     examples, seen = [], set()
@@ -54,7 +56,7 @@ def training_examples(db: sqlite_utils.Database) -> tuple[list[dict[str, Any]], 
     report.approved = len(approved)
     report.removed["thumbs down or retired"] = report.rated_up - report.approved
     for _turn_id, question, answer, _skus in approved:
-        example, why = _example(question, answer, report)
+        example, why = _example(question, answer, report, store)
         key = json.dumps(example["messages"][1:]) if example else ""
         if why is None and key in seen:
             why = "duplicate"
@@ -79,7 +81,7 @@ def _rated_up(db: sqlite_utils.Database) -> int:
 
 
 def _example(
-    question: str, answer: str, report: TrainingReport
+    question: str, answer: str, report: TrainingReport, store: str
 ) -> tuple[dict[str, Any], str | None]:
     """The example, or the reason it is left out."""
     if answer.strip() in NO_ANSWER:
@@ -88,7 +90,7 @@ def _example(
     if clean_question.findings or clean_answer.findings:
         report.redacted += 1
     messages = [
-        *system_messages(),
+        *system_messages(store),
         {"role": "user", "content": " ".join(clean_question.text.split())},
         {"role": "assistant", "content": clean_answer.text.strip()},
     ]

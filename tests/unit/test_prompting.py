@@ -44,3 +44,20 @@ def test_everything_dropped_starts_after_the_last_turn():
     prompt = build_prompt([turn(1, 500)], "", "hi", words, 1000, 100)
     assert prompt.trimmed_turns == 1 and prompt.first_turn_id == 2
     assert len(prompt.messages) == 2
+
+
+def test_the_system_prompt_names_the_configured_store_and_stays_first():
+    prompt = build_prompt([turn(1)], "", "hi", words, 1000, store="Acme Bikes, a bike shop")
+    assert prompt.messages[0] == system_messages("Acme Bikes, a bike shop")[0]
+    assert "Acme Bikes, a bike shop" in prompt.messages[0]["content"]
+    assert "Ridgeline" not in prompt.messages[0]["content"]
+
+
+def test_catalogue_lines_show_each_products_own_currency():
+    from localbot.catalogue.search import Product
+    from localbot.prompting import product_line
+
+    euro = Product("B-1", "Alpina Dome Tent", "Alpina", "Tents", "Roomy.", 1299.0, "EUR", 2, {})
+    franc = Product("B-2", "Berg Stove", "Berg", "Stoves", "Small.", 45.5, "CHF", 0, {})
+    assert "€1,299.00, 2 in stock" in product_line(euro)
+    assert "45.50 CHF, out of stock" in product_line(franc)
