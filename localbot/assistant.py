@@ -148,6 +148,7 @@ class Assistant:
             self._chat_model = ChatModel(
                 path, n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads,
                 n_gpu_layers=self.settings.n_gpu_layers, seed=self.settings.seed,
+                flash_attn=self.settings.flash_attn,
             )  # fmt: skip
         return self._chat_model
 
@@ -167,7 +168,7 @@ class Assistant:
         say(f"Loading {self.chat_model.name}...")
         self.chat_model.load()
         say("Preparing the assistant...")
-        self.chat_model.warm(system_messages())
+        self.chat_model.warm(system_messages(self.settings.store))
         say("Ready")
 
     def catalogue_size(self) -> dict[str, int]:
@@ -481,7 +482,7 @@ class Assistant:
         budget = self.settings.n_ctx - self.settings.max_tokens
         return build_prompt(
             history, context, question, self.chat_model.count_tokens, budget,
-            self.settings.history_tokens,
+            self.settings.history_tokens, self.settings.store,
         )  # fmt: skip
 
     def _lookup_sku(self, sku: str) -> Product | None:
