@@ -222,3 +222,22 @@ def answer_reviews(db: sqlite_utils.Database) -> None:
         );
         """,
     )
+
+
+@MIGRATIONS(name="0008_catalogue_sources")
+def catalogue_sources(db: sqlite_utils.Database) -> None:
+    """The file each document came from, and indexes to find a file's rows on re-import.
+
+    ``products.source``, ``documents.source`` and ``quarantine.source`` hold the resolved path of
+    the imported file (see ``catalogue.readers.SourceFile``). Rows imported before this migration
+    have a short name there (or nothing); a re-import links them to their file again.
+    """
+    _execute_script(
+        db,
+        """
+        ALTER TABLE documents ADD COLUMN source TEXT NOT NULL DEFAULT '';
+        CREATE INDEX documents_source ON documents(source);
+        CREATE INDEX products_source ON products(source);
+        CREATE INDEX quarantine_source ON quarantine(source);
+        """,
+    )
