@@ -1,8 +1,9 @@
 """Offline, proven: ingest, search, ask and a chat run under a socket guard and with no network at all.
 
 Two complementary proofs: in-process, an audit hook fails on any Python-level socket connection
-other than a Unix socket (and on name look-ups); in a subprocess started with ``unshare -n``, the
-process has no network interface to use, which native code cannot get around either.
+other than a Unix socket (and on name look-ups); in a subprocess started in a new network namespace
+(``unshare -rn``: a user namespace too, so no root is needed), the process has no network
+interface to use, which native code cannot get around either.
 """
 
 import json
@@ -126,25 +127,34 @@ DRIVER = textwrap.dedent(
 )
 
 
-def network_namespace_available() -> bool:
+def no_network_prefix() -> list[str] | None:
+    """The command that runs a program with no network: ``unshare -rn`` (no root needed), else
+    ``unshare -n`` (root); None when neither works here (no util-linux, or user namespaces off)."""
     if not shutil.which("unshare"):
-        return False
-    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+        return None
+    for prefix in (["unshare", "-rn"], ["unshare", "-n"]):
+        if subprocess.run([*prefix, "true"], capture_output=True).returncode == 0:
+            return prefix
+    return None
+
+
+NO_NETWORK = no_network_prefix()
 
 
 @pytest.mark.real
 @pytest.mark.skipif(
-    not network_namespace_available(),
-    reason="'unshare -n' needs util-linux and permission to create a network namespace (root)",
+    NO_NETWORK is None,
+    reason="needs util-linux 'unshare' and user namespaces (or root) for a network namespace",
 )
 def test_commands_work_in_a_process_without_network(tmp_path, small_store):
+    assert NO_NETWORK is not None
     env = {**os.environ, "LOCALBOT_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT),
            "LOCALBOT_CONFIG": str(tmp_path / "none.toml")}  # fmt: skip
     env.update({f"LOCALBOT_{key.upper()}": str(value) for key, value in SHORT_ANSWERS.items()})
     for key in OFFLINE_ENVIRONMENT:  # the process must set these itself
         env.pop(key, None)
     run = subprocess.run(
-        ["unshare", "-n", sys.executable, "-c", DRIVER, str(small_store)],
+        [*NO_NETWORK, sys.executable, "-c", DRIVER, str(small_store)],
         env=env, capture_output=True, text=True, timeout=300, cwd=ROOT,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
