@@ -16,6 +16,7 @@ from tui_helpers import NO_MATCH, PIN, settle
 
 from localbot.assistant import AssistantError
 from localbot.tui.screens.chat import ChatScreen
+from localbot.tui.screens.insights import InsightsScreen
 from localbot.tui.widgets.conversation import AnswerView
 from localbot.tui.widgets.customers import CustomerBar, CustomerPanel
 
@@ -136,6 +137,10 @@ async def test_a_configured_kiosk_opens_customer_data_only_after_the_staff_pin(
         assert app.assistant is not None and app.assistant.mode == "kiosk"
         with pytest.raises(AssistantError, match="kiosk"):
             app.assistant.find_customers("Kara")
+        await pilot.press("f6")  # no Insights before the PIN
+        assert isinstance(app.screen, ChatScreen)
+        with pytest.raises(AssistantError, match="for staff"):
+            app.assistant.insights()
         await pilot.click("#staff-button")
         await pilot.press(*PIN, "enter")
         await pilot.click("#menu-staff")
@@ -143,6 +148,13 @@ async def test_a_configured_kiosk_opens_customer_data_only_after_the_staff_pin(
         assert app.assistant.mode == "staff"
         await find_and_pick(pilot, "RL 401193")
         assert "Kara Haddad" in text_of(app, "#customer-profile")
+        await pilot.press("f6")  # Insights open and load after the PIN
+        await settle(pilot)
+        assert isinstance(app.screen, InsightsScreen)
+        assert not app.screen.query_one("#insights-tabs").loading
+        assert "conversations" in text_of(app, "#summary")  # the report, not "Reading…"
+        assert not [n for n in app._notifications if n.severity == "error"]
+        await pilot.press("escape")
 
         await pilot.press("f9")  # back to the kiosk: customer data closes again
         await settle(pilot)
