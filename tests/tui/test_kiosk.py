@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -49,6 +50,37 @@ async def test_the_kiosk_counts_down_then_clears_everything_for_the_next_shopper
         assert app.screen.session_id is None
         await ask(pilot, NO_MATCH)
         assert app.screen.session_id not in (None, first_session)
+
+
+async def test_the_screens_own_timer_counts_down_and_starts_over(
+    build_app, clock: FakeClock
+) -> None:
+    """No hand-called idle_tick here: the one-second interval the screen sets drives it all."""
+    app = build_app("kiosk", kiosk_idle_seconds=30)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await ask(pilot, NO_MATCH)
+        chat = app.screen
+        shown: asyncio.Queue[int | None] = asyncio.Queue()
+        banner = chat.query_one(IdleBanner)
+        show = banner.show_seconds
+        banner.show_seconds = lambda seconds: (show(seconds), shown.put_nowait(seconds))[0]
+        cleared = asyncio.Event()
+        start_over = chat.start_over
+
+        async def noted_start_over() -> None:
+            await start_over()
+            cleared.set()
+
+        chat.start_over = noted_start_over
+        clock.advance(25)
+        # The next tick (at most a second away) shows the countdown; bounded, never a sleep.
+        assert await asyncio.wait_for(shown.get(), timeout=5) == 5
+        assert "5 seconds" in banner_text(app)
+        clock.advance(5)
+        await asyncio.wait_for(cleared.wait(), timeout=5)
+        await pilot.pause()
+        assert not chat.query(QuestionView) and banner_text(app) == ""
 
 
 async def test_any_key_or_touch_keeps_the_conversation(build_app, clock: FakeClock) -> None:
