@@ -325,15 +325,32 @@ class Assistant:
         answer, corrections = refresh_answer(found.answer, products, self._lookup_sku)
         if on_text:
             on_text(answer)
-        timings = {"retrieval_ms": 0.0, "ttft_ms": _ms_since(started), "total_ms": _ms_since(started),
+        elapsed = _ms_since(started)
+        # Nothing was generated: tokens/s is 0, and the turn it came from is named.
+        timings = {"retrieval_ms": 0.0, "ttft_ms": elapsed, "total_ms": elapsed, "tokens_per_s": 0.0,
                    "reused_from_turn": float(found.turn_id), "similarity": found.similarity}  # fmt: skip
         cards = [replace(card, score=found.similarity, why="approved answer")
                  for card in self.product_cards(found.skus)]  # fmt: skip
-        record = TurnRecord(session_id, question, "", answer, "complete", REUSED_MODEL, [],
-                            found.skus, [c.as_dict() for c in corrections], timings)  # fmt: skip
+        original = self.store.turn(found.turn_id) or {}
+        record = TurnRecord(session_id, question, "", answer, "complete", REUSED_MODEL,
+                            original.get("retrieval", []), found.skus,
+                            [c.as_dict() for c in corrections], timings)  # fmt: skip
         turn_id = self.store.record_turn(record)
-        return Reply(session_id, turn_id, question, answer, "reused", cards, [], corrections,
-                     timings, REUSED_MODEL)  # fmt: skip
+        return Reply(session_id, turn_id, question, answer, "reused", cards,
+                     self._documents_used(original.get("retrieval", [])), corrections, timings,
+                     str(original.get("model", REUSED_MODEL)))  # fmt: skip
+
+    def _documents_used(self, trace: list[dict[str, Any]]) -> list[dict[str, str]]:
+        """The documents (path, title) a stored answer was grounded in, from its trace."""
+        ids = [item["key"].removeprefix("document:") for item in trace
+               if item.get("used") and item["key"].startswith("document:")]  # fmt: skip
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT DISTINCT path, title FROM documents WHERE id IN ({marks}) ORDER BY path", ids
+        ).fetchall()
+        return [{"path": path, "title": title} for path, title in rows]
 
     def _personalise(self, customer: str | None, results: SearchResults) -> Personalisation | None:
         """Re-rank ``results`` for a consenting customer; None when the reply is for nobody."""
@@ -383,7 +400,16 @@ class Assistant:
         timings = {"retrieval_ms": round(results.retrieval_ms, 1), "ttft_ms": 0.0,
                    "total_ms": _ms_since(started), "tokens_per_s": 0.0}  # fmt: skip
         record = TurnRecord(
-            session_id, question, "", answer, "no_match", "", _trace(results), [], [], timings
+            session_id,
+            question,
+            "",
+            answer,
+            "no_match",
+            "",
+            _trace(results, set()),
+            [],
+            [],
+            timings,
         )
         turn_id = self.store.record_turn(record)
         return Reply(session_id, turn_id, question, answer, "no_match", timings=timings,
@@ -407,7 +433,9 @@ class Assistant:
         personal: Personalisation | None = None,
     ) -> Reply:
         customer, extra = personal.context_for(products) if personal else ("", [])
-        context, prompt = self._fitting_prompt(session_id, question, products, passages, customer)
+        context, prompt, products, passages = self._fitting_prompt(
+            session_id, question, products, passages, customer
+        )
         checker = FactChecker([*products, *extra], self._lookup_sku, _filter_amounts(results))
         verifier = StreamingVerifier(checker)
         stats = GenerationStats()
@@ -428,7 +456,8 @@ class Assistant:
         if personal:
             cards = [_with_reason(card, personal) for card in cards]
         record = TurnRecord(
-            session_id, question, context, answer, status, self.chat_model.name, _trace(results),
+            session_id, question, context, answer, status, self.chat_model.name,
+            _trace(results, _keys_given(products, passages)),
             [card.sku for card in cards], [c.as_dict() for c in verifier.corrections], timings,
             prompt.trimmed_turns,
         )  # fmt: skip
@@ -446,8 +475,8 @@ class Assistant:
         products: list[Product],
         passages: list[Passage],
         customer: str = "",
-    ) -> tuple[str, Prompt]:
-        """Context and prompt that fit the model: history goes first, then context items."""
+    ) -> tuple[str, Prompt, list[Product], list[Passage]]:
+        """Context and prompt that fit the model, and the items in it: history goes first."""
         budget = self.settings.n_ctx - self.settings.max_tokens
         while True:
             context = build_context(products, passages, customer)
@@ -455,7 +484,7 @@ class Assistant:
             if prompt.tokens <= budget:
                 if prompt.trimmed_turns:
                     self.store.set_context_start(session_id, prompt.first_turn_id)
-                return context, prompt
+                return context, prompt, products, passages
             if len(products) + len(passages) <= 1:  # an answer without grounding is not an answer
                 raise AssistantError(
                     f"the question needs {prompt.tokens} tokens but {self.chat_model.name} has "
@@ -587,15 +616,22 @@ def _documents(passages: list[Passage]) -> list[dict[str, str]]:
     return list(seen.values())
 
 
-def _trace(results: SearchResults) -> list[dict[str, Any]]:
-    return [_trace_item(rank, hit) for rank, hit in enumerate(results.hits, start=1)]
+def _keys_given(products: list[Product], passages: list[Passage]) -> set[str]:
+    """Search keys of the items the model was given (as in :attr:`SearchHit.key`)."""
+    return {f"product:{p.sku}" for p in products} | {f"document:{p.id}" for p in passages}
 
 
-def _trace_item(rank: int, hit: Any) -> dict[str, Any]:
+def _trace(results: SearchResults, given: set[str]) -> list[dict[str, Any]]:
+    return [_trace_item(rank, hit, given) for rank, hit in enumerate(results.hits, start=1)]
+
+
+def _trace_item(rank: int, hit: Any, given: set[str]) -> dict[str, Any]:
     similarity = None if hit.similarity is None else round(hit.similarity, 4)
     trace = {"key": hit.key, "score": round(hit.score, 5), "rank": rank, "similarity": similarity}
     if hit.feedback:
         trace["feedback"] = round(hit.feedback, 5)
+    if hit.key in given:  # what the answer was grounded in, so it can be named again later
+        trace["used"] = True
     return trace
 
 

@@ -76,3 +76,17 @@ def test_reused_answers_show_current_prices_and_stock(assistant):
     assert "out of stock" in reply.answer
     assert reply.products[0].price == 399.0 and reply.products[0].stock == 0
     assert {c.kind for c in reply.corrections} >= {"price"}
+
+
+def test_a_reused_reply_keeps_the_ask_json_shape_with_its_sources_model_and_documents(assistant):
+    generated = assistant.reply("how many days do I have to return unworn boots?")
+    assert generated.status == "complete" and generated.documents
+    assistant.feedback(generated.turn_id, "up")
+    reused = assistant.reply("How many days do I have to return unworn boots?")
+    assert reused.status == "reused"
+    shape, before = reused.as_dict(), generated.as_dict()
+    assert shape.keys() == before.keys()
+    timing_keys = {"retrieval_ms", "ttft_ms", "total_ms", "tokens_per_s"}
+    assert timing_keys <= shape["timings"].keys() and timing_keys <= before["timings"].keys()
+    assert shape["model"] == before["model"] == assistant.chat_model.name
+    assert shape["documents"] == before["documents"]
