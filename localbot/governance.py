@@ -1,8 +1,9 @@
 """What localbot holds about people, for how long, and how it is erased, exported and kept local.
 
 - **Retention**: :func:`purge_expired` deletes conversations, turns and feedback older than
-  ``retention_days`` with everything derived from them; it runs at start-up
-  (:func:`privacy_at_startup`) and with ``localbot purge``.
+  ``retention_days`` with everything derived from them; it runs whenever the database is opened
+  (:func:`open_governed` for commands, the Assistant for the UI, both through
+  :func:`privacy_at_startup`) and with ``localbot purge``.
 - **Erasure**: :func:`forget_session` and :func:`forget_customer` delete everything held about a
   session or a person. Deleted rows are overwritten (``PRAGMA secure_delete``) and the
   write-ahead log is checkpointed and truncated, so the bytes leave the files too.
@@ -35,12 +36,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from localbot.db import utc_now, write_transaction
+from localbot.db import open_database, pending_migrations, utc_now, write_transaction
+from localbot.paths import ensure_private_dir
 from localbot.privacy import redact
+
+if TYPE_CHECKING:
+    from localbot.config import Settings
 
 Exporter = Callable[[sqlite_utils.Database, str], list[dict[str, Any]]]
 Eraser = Callable[[sqlite_utils.Database, str], dict[str, int]]
@@ -198,6 +203,26 @@ def privacy_at_startup(db: sqlite_utils.Database, retention_days: int, home: Pat
     """Start-up duties: purge what is past retention and make the data files owner-only."""
     restrict_permissions(home)
     return purge_expired(db, retention_days)
+
+
+def open_governed(
+    settings: Settings, retention_days: int | None = None, migrate: bool = True
+) -> tuple[sqlite_utils.Database, ErasureReport]:
+    """Open the database as every command does: nothing past retention is readable afterwards.
+
+    Creates the data folder owner-only, opens (and migrates) the database, makes the files
+    owner-only and purges what is older than ``retention_days`` (the setting by default), before
+    the caller reads a row. With ``migrate=False`` (the doctor's look at an old file) a schema
+    that is behind is not purged, since the purge needs the current tables; only file modes are
+    fixed then.
+    """
+    ensure_private_dir(settings.home)
+    db = open_database(settings.database_path, migrate=migrate)
+    if not migrate and pending_migrations(db):
+        restrict_permissions(settings.home)
+        return db, ErasureReport()
+    days = settings.retention_days if retention_days is None else retention_days
+    return db, privacy_at_startup(db, days, settings.home)
 
 
 # --- erasure ------------------------------------------------------------------------------------

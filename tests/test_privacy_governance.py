@@ -303,6 +303,50 @@ def test_purge_command_reports_counts(db, capsys):
     assert report["retention_days"] == 7 and report["rows"]["turns"] == 1 and report["wal_cleared"]
 
 
+def aged_and_recent_turns(db):
+    """One conversation 40 days old (past the default 30-day retention) and one from today."""
+    store = InteractionStore(db)
+    old = add_turn(store, store.start_session(), "expired-marker-8841 tent?")
+    store.add_feedback(old, "down", "expired-comment-8841")
+    age(db, 40)
+    add_turn(store, store.start_session(), "recent-marker-2290 boots?")
+    db.close()  # the command opens the file itself, as a separate process would
+
+
+def test_export_interactions_purges_what_is_past_retention_before_reading(db, settings, capsys):
+    aged_and_recent_turns(db)
+
+    assert main(["export", "--interactions"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["question"] for line in lines] == ["recent-marker-2290 boots?"]
+    assert b"expired-marker-8841" not in raw_bytes(settings.database_path)  # purged, not hidden
+
+
+def test_insights_purges_what_is_past_retention_before_reading(db, settings, capsys):
+    aged_and_recent_turns(db)
+
+    assert main(["insights", "--json"]) == 0
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["turns"] == 1 and report["thumbs_down"] == 0
+    data = raw_bytes(settings.database_path)
+    assert b"expired-marker-8841" not in data and b"expired-comment-8841" not in data
+
+
+def test_customers_and_doctor_commands_purge_too(db, settings, capsys):
+    aged_and_recent_turns(db)
+    assert main(["customers", "list", "--json"]) == 0
+    capsys.readouterr()
+    assert b"expired-marker-8841" not in raw_bytes(settings.database_path)
+
+    aged_and_recent_turns(open_database(settings.database_path))
+    main(["doctor", "--json"])
+    privacy = {c["name"]: c for c in json.loads(capsys.readouterr().out)}["privacy"]
+    assert "(oldest stored: 0 days)" in privacy["detail"]  # not 40: it purged before looking
+    assert b"expired-marker-8841" not in raw_bytes(settings.database_path)
+
+
 def test_commands_without_a_database_create_none(settings, capsys):
     assert main(["purge"]) == 0
     assert main(["forget", "--session", "abc"]) == 1

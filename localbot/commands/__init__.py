@@ -1,4 +1,10 @@
-"""The CLI's commands, one module per area, and what they share (settings, opening the assistant)."""
+"""The CLI's commands, one module per area, and what they share (settings, opening the database
+and the assistant).
+
+A command reaches the database only through :func:`open_db` (or :func:`open_assistant`, whose
+Assistant does the same duties), so retention and file modes are enforced before any command
+reads a row: a command never shows or exports data that is past ``retention_days``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from localbot.assistant import Assistant
     from localbot.config import Settings
+    from localbot.governance import ErasureReport
 
 
 class UserError(Exception):
@@ -23,6 +32,23 @@ def settings_from(args: argparse.Namespace) -> Settings:
     try:
         return load_settings(flags)
     except SettingsError as error:
+        raise UserError(str(error)) from error
+
+
+def open_db(
+    settings: Settings, retention_days: int | None = None, migrate: bool = True
+) -> tuple[sqlite_utils.Database, ErasureReport]:
+    """The database and what opening it purged; see :func:`localbot.governance.open_governed`.
+
+    Creates the database if there is none: check ``settings.database_path.exists()`` first where
+    a command must not create one. Database problems become one-line errors.
+    """
+    from localbot.db import DatabaseError
+    from localbot.governance import open_governed
+
+    try:
+        return open_governed(settings, retention_days, migrate)
+    except DatabaseError as error:
         raise UserError(str(error)) from error
 
 

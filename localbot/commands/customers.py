@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from localbot.commands import UserError, settings_from
+from localbot.commands import UserError, open_db, settings_from
 from localbot.commands.output import table
 
 if TYPE_CHECKING:
@@ -61,12 +61,11 @@ def _service(args: argparse.Namespace) -> CustomerService:
     """The customer service on the configured database; a one-line error in kiosk mode."""
     from localbot.customers import CustomerError
     from localbot.customers.service import CustomerService
-    from localbot.db import DatabaseError, open_database
 
     settings = settings_from(args)
     try:
-        return CustomerService(open_database(settings.database_path), settings.mode)
-    except (CustomerError, DatabaseError) as error:
+        return CustomerService(open_db(settings)[0], settings.mode)
+    except CustomerError as error:
         raise UserError(str(error)) from error
 
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from localbot.commands import UserError, settings_from
+from localbot.commands import UserError, open_db, settings_from
 from localbot.commands.output import table
 
 if TYPE_CHECKING:
@@ -43,17 +43,13 @@ def register(subparsers: Any) -> None:
 
 
 def _open(args: argparse.Namespace) -> tuple[Any, Any]:
-    """The database and embedder; an error when nothing has been logged yet."""
-    from localbot.db import DatabaseError, open_database
+    """The database (past-retention turns purged) and embedder; an error when nothing is logged."""
     from localbot.embeddings import Embedder
 
     settings = settings_from(args)
     if not settings.database_path.exists():
         raise UserError("no conversations are stored yet; ask something first")
-    try:
-        db = open_database(settings.database_path)
-    except DatabaseError as error:
-        raise UserError(str(error)) from error
+    db, _ = open_db(settings)
     return db, Embedder(Path(settings.embedder) if settings.embedder else None)
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from localbot.commands import UserError, settings_from
+from localbot.commands import UserError, open_db, settings_from
 
 
 def register(subparsers: Any) -> None:
@@ -44,31 +44,24 @@ def register(subparsers: Any) -> None:
 
 
 def _open_existing(args: argparse.Namespace) -> Any:
-    """The database, or None when nothing has been stored yet (and none is created)."""
-    from localbot.db import DatabaseError, open_database
-
+    """The database (past-retention data already purged), or None when nothing has been stored
+    yet (and none is created)."""
     settings = settings_from(args)
     if not settings.database_path.exists():
         return None
-    try:
-        return open_database(settings.database_path)
-    except DatabaseError as error:
-        raise UserError(str(error)) from error
+    return open_db(settings)[0]
 
 
 def run_purge(args: argparse.Namespace) -> int:
     """Delete what is past retention and make the data files owner-only."""
-    from localbot.governance import privacy_at_startup
-
     settings = settings_from(args)
     days = settings.retention_days if args.days is None else args.days
     if days < 1:
         raise UserError("--days must be at least 1")
-    db = _open_existing(args)
-    if db is None:
+    if not settings.database_path.exists():
         print(f"nothing stored yet ({settings.database_path} does not exist)")
         return 0
-    report = privacy_at_startup(db, days, settings.home)
+    _, report = open_db(settings, retention_days=days)  # opening purges, with these days
     if args.json:
         print(json.dumps({"retention_days": days, **report.as_dict()}, indent=2))
     elif report.total == 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from localbot.commands import settings_from
@@ -56,9 +57,14 @@ class Check:
 
 def run_doctor(args: argparse.Namespace) -> int:
     """Run every check and print one line each; exit 1 if any failed."""
+    from localbot.governance import loose_permissions
+
     settings = settings_from(args)
+    # Looked at before the database check opens the files, which makes them owner-only.
+    loose = loose_permissions(settings.home)
     checks = [check(settings) for check in (_check_model, _check_embedder, _check_database, _check_threads,
-                                           _check_offline, _check_privacy)]  # fmt: skip
+                                           _check_offline)]  # fmt: skip
+    checks.append(_check_privacy(settings, loose))
     if args.json:
         print(json.dumps([vars(c) for c in checks], indent=2))
     else:
@@ -102,7 +108,8 @@ def _check_embedder(settings: Any) -> Check:
 
 def _check_database(settings: Any) -> Check:
     from localbot.catalogue.ingest import catalogue_counts
-    from localbot.db import DatabaseError, open_database, pending_migrations, schema_version
+    from localbot.db import DatabaseError, pending_migrations, schema_version
+    from localbot.governance import open_governed
 
     path = settings.database_path
     if not path.exists():
@@ -110,8 +117,10 @@ def _check_database(settings: Any) -> Check:
             "database", False, f"{path} does not exist yet; run 'localbot ingest knowledge'"
         )
     try:
-        db = open_database(path, migrate=False)
-    except DatabaseError as error:
+        # Opened as every command opens it (past-retention data purged), but not upgraded: a
+        # schema that is behind is reported, not changed.
+        db, _ = open_governed(settings, migrate=False)
+    except (DatabaseError, OSError) as error:
         return Check("database", False, str(error))
     pending = pending_migrations(db)
     if pending:
@@ -160,8 +169,8 @@ def _check_offline(settings: Any) -> Check:
                                   "no-telemetry switches are on")  # fmt: skip
 
 
-def _check_privacy(settings: Any) -> Check:
-    files_ok, files = _private_files(settings.home)
+def _check_privacy(settings: Any, loose: list[Path]) -> Check:
+    files_ok, files = _private_files(settings.home, loose)
     parts = [
         "personal data (emails, phones, cards, IBANs, addresses, postcodes, birth dates, names) is "
         "redacted before storage" if settings.redact else
@@ -173,12 +182,15 @@ def _check_privacy(settings: Any) -> Check:
     return Check("privacy", settings.redact and files_ok, "; ".join(parts))
 
 
-def _private_files(home: Any) -> tuple[bool, str]:
-    """Make the data files owner-only (a safe fix, as 'localbot purge' does) and say how it went."""
+def _private_files(home: Path, loose: list[Path]) -> tuple[bool, str]:
+    """Make the data files owner-only (a safe fix, as every command does) and say how it went.
+
+    ``loose`` lists the files that were not owner-only when the doctor started.
+    """
     from localbot.governance import restrict_permissions
 
     try:
-        fixed = restrict_permissions(home)
+        fixed = [*loose, *(p for p in restrict_permissions(home) if p not in loose)]
     except OSError as error:
         return False, f"files in {home} are readable by other users and cannot be fixed: {error}"
     note = f" (just made {', '.join(p.name for p in fixed)} owner-only)" if fixed else ""
@@ -189,14 +201,14 @@ def _oldest_note(settings: Any) -> str:
     """' (oldest stored: 3 days)' when the database holds conversations."""
     from datetime import UTC, datetime
 
-    from localbot.db import DatabaseError, open_database
-    from localbot.governance import oldest_stored
+    from localbot.db import DatabaseError
+    from localbot.governance import oldest_stored, open_governed
 
     if not settings.database_path.exists():
         return ""
     try:
-        oldest = oldest_stored(open_database(settings.database_path, migrate=False))
-    except DatabaseError:
+        oldest = oldest_stored(open_governed(settings, migrate=False)[0])
+    except (DatabaseError, OSError):
         return ""
     if oldest is None:
         return " (none stored now)"
