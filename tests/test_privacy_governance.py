@@ -294,6 +294,19 @@ def test_forget_and_export_commands(db, settings, capsys, tmp_path):
     assert b"cli-marker-question" not in raw_bytes(settings.database_path)
 
 
+def test_export_of_an_unknown_customer_is_an_error_and_writes_nothing(db, capsys, tmp_path):
+    add_turn(InteractionStore(db), InteractionStore(db).start_session(customer_id="cust-1"), "q")
+    out_file = tmp_path / "sar.json"
+
+    assert main(["export", "--customer", "cust-404", "--output", str(out_file)]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.out == "" and not out_file.exists()
+    assert captured.err.strip().splitlines() == [
+        "error: nothing stored about customer cust-404 (erased, or a mistyped id?); nothing written"
+    ]
+
+
 def test_purge_command_reports_counts(db, capsys):
     store = InteractionStore(db)
     add_turn(store, store.start_session(), "old")
@@ -351,6 +364,7 @@ def test_commands_without_a_database_create_none(settings, capsys):
     assert main(["purge"]) == 0
     assert main(["forget", "--session", "abc"]) == 1
     assert main(["export", "--interactions"]) == 0
+    assert main(["export", "--customer", "cust-1"]) == 1
     assert not settings.database_path.exists()
 
 

@@ -106,9 +106,14 @@ def run_export(args: argparse.Namespace) -> int:
     db = _open_existing(args)
     if args.training:
         return _export_training(db, args.training)
+    data = export_customer(db, args.customer) if args.customer and db is not None else None
+    if args.customer and not (data and any(data["tables"].values())):
+        # Like forget: an id that matches nothing is most likely a typo, not an empty person.
+        print(f"error: nothing stored about customer {args.customer} (erased, or a mistyped id?);"
+              " nothing written", file=sys.stderr)  # fmt: skip
+        return 1
     with _output(args.output) as out:
-        if args.customer:
-            data = export_customer(db, args.customer) if db is not None else _empty(args.customer)
+        if data:
             out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         else:
             for record in iter_interactions(db) if db is not None else ():
@@ -127,10 +132,6 @@ def _export_training(db: Any, path: Path) -> int:
         write_examples(examples, out)
     print(f"wrote {path} (readable by you only): {report.describe()}", file=sys.stderr)
     return 0
-
-
-def _empty(customer_id: str) -> dict[str, Any]:
-    return {"subject": {"customer_id": customer_id}, "tables": {}, "about": "no database yet"}
 
 
 @contextmanager
