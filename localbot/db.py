@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from localbot.migrations import MIGRATIONS
+from localbot.paths import ensure_private_dir
 
 # A kiosk UI and a staff CLI may write at once: wait this long for a lock instead of failing.
 BUSY_TIMEOUT_MS = 15_000
@@ -27,7 +28,7 @@ class DatabaseError(RuntimeError):
 
 def open_database(path: Path, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ensure_private_dir(path.parent)
     _create_private_file(path)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)

@@ -352,7 +352,7 @@ def open_private(path: Path) -> IO[str]:
     Use it for exports and log files: the mode is set when the file is created, so there is no
     moment when another user could read it.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # an existing file keeps its old mode through O_CREAT
     return os.fdopen(fd, "w", encoding="utf-8")

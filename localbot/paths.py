@@ -39,6 +39,21 @@ def knowledge_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (owner-only permissions) if needed and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` and any missing parent folders owner-only (0700), whatever the umask.
+
+    ``mkdir(parents=True, mode=...)`` gives the mode to the last folder only: the parents it makes
+    get 0777 less the umask, world-writable under ``umask 000``. Every folder created here gets
+    0700, as the XDG base directory spec asks for the data home; folders that already exist are
+    left as they are (``LOCALBOT_HOME`` may point into a folder shared on purpose).
+    """
+    missing = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        # The umask can only take bits away from 0700; exist_ok: another process may be first.
+        folder.mkdir(mode=0o700, exist_ok=True)
+    if not path.is_dir():
+        raise NotADirectoryError(f"{path} is not a folder")
     return path

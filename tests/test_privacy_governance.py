@@ -259,6 +259,26 @@ def test_private_files_are_owner_only_even_with_a_permissive_umask(tmp_path):
         os.umask(previous)
 
 
+def test_folders_created_for_the_home_are_owner_only_even_with_a_permissive_umask(
+    tmp_path, monkeypatch, capsys
+):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    monkeypatch.setenv("LOCALBOT_HOME", str(shared / "shop" / "data" / "localbot"))
+    previous = os.umask(0)
+    try:
+        assert main(["customers", "list", "--json"]) == 0  # the first command creates the home
+        assert main(["export", "--interactions", "--output", str(shared / "out" / "a.jsonl")]) == 0
+    finally:
+        os.umask(previous)
+    for folder in ("shop", "shop/data", "shop/data/localbot", "out"):
+        assert stat.S_IMODE((shared / folder).stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755  # existing folders are left alone
+    db_file = shared / "shop" / "data" / "localbot" / "localbot.db"
+    assert stat.S_IMODE(db_file.stat().st_mode) == 0o600
+
+
 def test_restrict_permissions_fixes_a_copied_database(tmp_path):
     home = tmp_path / "home"
     home.mkdir(mode=0o755)
