@@ -15,6 +15,7 @@ from typing import Any
 
 from localbot import paths
 from localbot.embeddings import file_sha256
+from localbot.gguf_layout import LayoutError, check_complete
 
 GGUF_MAGIC = b"GGUF"
 
@@ -123,7 +124,11 @@ def check_model_file(path: Path, manifest: Manifest | None = None) -> None:
             f"{path} is not a GGUF model file; replace it with a .gguf from llama.cpp's converters"
         )
     entry = manifest.by_file(path.name)
-    if entry is None:
+    if entry is None:  # no checksum to compare: at least the header must reach every tensor
+        try:
+            check_complete(path)
+        except LayoutError as error:
+            raise ModelFileError(str(error)) from error
         return
     size = path.stat().st_size
     if size != entry.size:

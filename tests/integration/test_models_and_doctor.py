@@ -54,6 +54,20 @@ def test_truncated_known_model_is_caught_before_loading(tmp_path):
         ChatModel(truncated).load()
 
 
+@pytest.mark.parametrize("keep", [1_000_000, 60_000_000])  # in the header; in the tensors
+def test_a_truncated_model_outside_the_manifest_is_caught_from_its_header(
+    tmp_path, monkeypatch, capsys, keep
+):
+    cut = tmp_path / "my-shop-model.gguf"
+    with DEFAULT_GGUF.open("rb") as source:
+        cut.write_bytes(source.read(keep))
+    with pytest.raises(ModelError, match="truncated"):
+        ChatModel(cut).load()
+    monkeypatch.setenv("LOCALBOT_HOME", str(tmp_path / "home"))
+    assert main(["doctor", "--model", str(cut)]) == 1
+    assert "FAIL model" in capsys.readouterr().out
+
+
 def test_doctor_passes_on_a_ready_store(demo_db_path, capsys):
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
