@@ -23,16 +23,37 @@ def build_parser() -> argparse.ArgumentParser:
         prog="localbot", description="An offline, on-device shop assistant."
     )
     parser.add_argument("--version", action="version", version=f"localbot {__version__}")
-    parser.add_argument(
-        "--home", help="data folder (default: LOCALBOT_HOME or ~/.local/share/localbot)"
-    )
-    parser.add_argument(
-        "--model", help="chat model: manifest name, GGUF file in models/, or a path"
-    )
+    _add_global_options(parser, default=None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(subparsers)
+    _accept_global_options_after_commands(subparsers)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--home",
+        default=default,
+        help="data folder (default: LOCALBOT_HOME or ~/.local/share/localbot)",
+    )
+    parser.add_argument(
+        "--model",
+        default=default,
+        help="chat model: manifest name, GGUF file in models/, or a path",
+    )
+
+
+def _accept_global_options_after_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Let '--home' and '--model' follow the command too ('localbot ask Q --model X').
+
+    Their default there is SUPPRESS, so a value given before the command is not overwritten.
+    """
+    for command in set(subparsers.choices.values()):
+        _add_global_options(command, default=argparse.SUPPRESS)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _accept_global_options_after_commands(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
