@@ -114,19 +114,29 @@ class InteractionStore:
         return int(cursor.lastrowid or 0)
 
     def add_feedback(self, turn_id: int, rating: str, comment: str = "") -> int:
-        """Record thumbs up/down (with an optional comment) for a turn; returns the feedback id."""
+        """Record thumbs up/down (with an optional comment) for a turn; returns the feedback id.
+
+        One vote per turn: rating a turn again replaces its earlier vote and comment. In one
+        transaction the new row is written and then the older ones deleted (not updated in
+        place, and in that order, so the new vote's id is above every id before it and readers
+        that watch the newest feedback id see the change).
+        """
         if rating not in RATINGS:
             raise StoreError(f"rating must be 'up' or 'down', not {rating!r}")
-        if self.db.execute("SELECT 1 FROM turns WHERE id = ?", [turn_id]).fetchone() is None:
-            raise StoreError(
-                f"no turn with id {turn_id}; use the turn_id printed by 'localbot ask'"
-            )
         with write_transaction(self.db):
+            if self.db.execute("SELECT 1 FROM turns WHERE id = ?", [turn_id]).fetchone() is None:
+                raise StoreError(
+                    f"no turn with id {turn_id}; use the turn_id printed by 'localbot ask'"
+                )
             cursor = self.db.execute(
                 "INSERT INTO feedback(turn_id, rating, comment, created_at) VALUES (?, ?, ?, ?)",
                 [turn_id, rating, comment.strip()[:2000], utc_now()],
             )
-        return int(cursor.lastrowid or 0)
+            feedback_id = int(cursor.lastrowid or 0)
+            self.db.execute(
+                "DELETE FROM feedback WHERE turn_id = ? AND id != ?", [turn_id, feedback_id]
+            )
+        return feedback_id
 
     def turn(self, turn_id: int) -> dict[str, Any] | None:
         """One stored turn as a dict (JSON columns decoded), or None."""
@@ -162,27 +172,44 @@ class InteractionStore:
         return [dict(zip(keys, row, strict=True)) for row in cursor]
 
     def turns(self, session_id: str) -> list[dict[str, Any]]:
-        """Every stored turn of a session, oldest first (for reopening a conversation)."""
+        """Every stored turn of a session, oldest first (for reopening a conversation).
+
+        Each turn carries its ``rating`` ('up', 'down' or None) and its ``retrieval`` trace,
+        whose document items also name the document (``path`` and ``title``, when it is still
+        in the catalogue), so a reopened answer can show its vote, why each card matched and
+        the documents it drew on.
+        """
         cursor = self.db.execute(
-            "SELECT id, created_at, question, answer, status, products, corrections, timings"
+            "SELECT id, created_at, question, answer, status, products, corrections, timings,"
+            " retrieval, (SELECT rating FROM feedback f WHERE f.turn_id = turns.id"
+            " ORDER BY f.id DESC LIMIT 1)"
             " FROM turns WHERE session_id = ? ORDER BY id",
             [session_id],
         )
-        keys = [
-            "id",
-            "created_at",
-            "question",
-            "answer",
-            "status",
-            "products",
-            "corrections",
-            "timings",
-        ]
+        keys = ["id", "created_at", "question", "answer", "status", "products", "corrections",
+                "timings", "retrieval", "rating"]  # fmt: skip
         turns = [dict(zip(keys, row, strict=True)) for row in cursor]
         for turn in turns:
-            for column in ("products", "corrections", "timings"):
+            for column in ("products", "corrections", "timings", "retrieval"):
                 turn[column] = json.loads(turn[column])
+        self._name_documents([item for turn in turns for item in turn["retrieval"]])
         return turns
+
+    def _name_documents(self, trace: list[dict[str, Any]]) -> None:
+        """Add the document's path and title to each 'document:ID' item of a retrieval trace."""
+        ids = {item["key"].partition(":")[2] for item in trace
+               if str(item.get("key", "")).startswith("document:")}  # fmt: skip
+        if not ids:
+            return
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT id, path, title FROM documents WHERE id IN ({marks})", sorted(ids)
+        ).fetchall()
+        names = {row[0]: {"path": row[1], "title": row[2]} for row in rows}
+        for item in trace:
+            kind, _, ref = str(item.get("key", "")).partition(":")
+            if kind == "document" and ref in names:
+                item.update(names[ref])
 
     def delete_session(self, session_id: str) -> None:
         """Delete a session with its turns and feedback."""

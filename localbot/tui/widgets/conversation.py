@@ -9,8 +9,8 @@ feedback buttons.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.markdown import Markdown as RichMarkdown
@@ -86,6 +86,7 @@ class Outcome:
     corrections: list[dict[str, Any]] = field(default_factory=list)
     trimmed: int = 0
     personalisation: str = ""  # what the customer's profile changed, or why it was not used
+    rating: str | None = None  # the stored vote of a reopened answer
 
     @classmethod
     def of_reply(cls, reply: Reply) -> Outcome:
@@ -104,11 +105,52 @@ class Outcome:
 
     @classmethod
     def of_turn(cls, turn: Mapping[str, Any], cards: Mapping[str, ProductCard]) -> Outcome:
-        """A stored turn (its documents are not stored, so none are named)."""
-        products = [cards[sku] for sku in turn["products"] if sku in cards]
+        """A stored turn: current cards, each with why it matched then (from the turn's
+        retrieval trace), the documents named in ``turn["documents"]`` and the stored vote."""
+        trace = {item.get("key"): item for item in turn.get("retrieval", [])}
+        products = [
+            replace(cards[sku], why=trace_why(trace.get(f"product:{sku}")))
+            for sku in turn["products"]
+            if sku in cards
+        ]
         return cls(
-            int(turn["id"]), turn["answer"], turn["status"], products, [], turn["corrections"]
-        )
+            int(turn["id"]), turn["answer"], turn["status"], products,
+            list(turn.get("documents", [])), turn["corrections"], rating=turn.get("rating"),
+        )  # fmt: skip
+
+
+def trace_why(item: Mapping[str, Any] | None) -> str:
+    """Why a product matched, from its item in a stored retrieval trace ('' if it has none)."""
+    if not item:
+        return ""
+    reasons = [f"search result #{item['rank']}"] if item.get("rank") else []
+    if item.get("similarity") is not None:
+        reasons.append(f"similarity {float(item['similarity']):.2f}")
+    if feedback := item.get("feedback"):
+        reasons.append(f"rated {'helpful' if feedback > 0 else 'unhelpful'} for similar questions")
+    return "; ".join(reasons)
+
+
+def documents_used(
+    turn: Mapping[str, Any], min_similarity: float, limit: int
+) -> list[dict[str, str]]:
+    """The store documents a stored answer drew on, from its retrieval trace.
+
+    As when answering: document passages relevant enough (``min_similarity``), at most
+    ``limit`` of them, one line per document. (The rare answer whose filters picked weaker
+    hits names none.)
+    """
+    if turn.get("status") not in ("complete", "cancelled"):
+        return []
+    passages: Sequence[Mapping[str, Any]] = [
+        item
+        for item in turn.get("retrieval", [])
+        if "path" in item and (item.get("similarity") or 0.0) >= min_similarity
+    ][:limit]
+    seen: dict[str, dict[str, str]] = {}
+    for item in passages:
+        seen.setdefault(item["path"], {"path": item["path"], "title": item.get("title", "")})
+    return list(seen.values())
 
 
 class AnswerView(Vertical):
@@ -124,7 +166,7 @@ class AnswerView(Vertical):
         self.compact = compact
         self.outcome = outcome
         self.turn_id = outcome.turn_id if outcome else None
-        self.rating: str | None = None
+        self.rating: str | None = outcome.rating if outcome else None
         self.stopped = outcome is not None and outcome.status == "cancelled"
         self.finished = outcome is not None
         self._shown = outcome.answer if outcome else ""
@@ -237,12 +279,15 @@ class AnswerView(Vertical):
         yield self._feedback_row()
 
     def _feedback_row(self) -> Horizontal:
-        return Horizontal(
+        """The thumbs; a reopened answer that was rated shows its vote, and takes no other."""
+        buttons = [
             Button("👍 Helpful", id="rate-up", classes="rate", compact=self.compact),
             Button("👎 Not helpful", id="rate-down", classes="rate", compact=self.compact),
-            Static("", classes="rated"),
-            classes="feedback",
-        )
+        ]
+        if self.rating is not None:
+            mark_vote(buttons, self.rating)
+        said = "Rated earlier." if self.rating is not None else ""
+        return Horizontal(*buttons, Static(said, classes="rated"), classes="feedback")
 
     @on(Button.Pressed, ".rate")
     def _rate(self, event: Button.Pressed) -> None:
@@ -254,10 +299,15 @@ class AnswerView(Vertical):
     @on(messages.FeedbackSaved)
     def _saved(self, event: messages.FeedbackSaved) -> None:
         self.rating = event.rating
-        for button in self.query(".rate").results(Button):
-            button.disabled = True
-            button.set_class(button.id == f"rate-{event.rating}", "-chosen")
+        mark_vote(self.query(".rate").results(Button), event.rating)
         self.query_one(".rated", Static).update("Thanks for the feedback.")
+
+
+def mark_vote(buttons: Iterable[Button], rating: str) -> None:
+    """Disable the thumbs of a rated answer and mark the one chosen (one vote per answer)."""
+    for button in buttons:
+        button.disabled = True
+        button.set_class(button.id == f"rate-{rating}", "-chosen")
 
 
 class ProblemNote(Static):
