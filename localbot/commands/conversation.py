@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from localbot.commands import UserError, open_assistant
+from localbot.commands import UserError, open_assistant, settings_from
 from localbot.commands.output import write
 
 
@@ -92,22 +92,46 @@ def print_reply_details(reply: Any) -> None:
 
 
 def run_chat(args: argparse.Namespace) -> int:
-    """Open the terminal UI, or the plain line-based loop with ``--plain``."""
-    if not args.plain:
-        try:
-            from localbot.tui.app import run_app
-        except ImportError:
-            pass
-        else:
-            return int(run_app(args) or 0)
-    return _plain_chat(args)
+    """Open the terminal UI, or the plain line-based loop with ``--plain`` (not for a kiosk).
+
+    A kiosk needs the UI: the plain loop has no staff PIN and no idle reset, so neither
+    ``--plain`` nor a fallback to it is allowed there. Elsewhere the plain loop stands in only
+    when Textual itself is not installed, and says so; any other import error is reported.
+    """
+    kiosk = args.kiosk or settings_from(args).mode == "kiosk"
+    if args.plain:
+        if kiosk:
+            raise UserError(
+                "--plain is not available in kiosk mode (it has no staff PIN and no idle "
+                "reset); run 'localbot chat --kiosk' without --plain"
+            )
+        return _plain_chat(args)
+    try:
+        from localbot.tui.app import run_app
+    except ImportError as error:
+        return _chat_without_ui(args, error, kiosk)
+    return int(run_app(args) or 0)
+
+
+def _chat_without_ui(args: argparse.Namespace, error: ImportError, kiosk: bool) -> int:
+    """The UI cannot be imported: the plain chat if only Textual is missing, else an error."""
+    textual_missing = isinstance(error, ModuleNotFoundError) and error.name == "textual"
+    if textual_missing and not kiosk:
+        print(
+            "note: Textual is not installed, so this is the plain line-based chat; run "
+            "'make setup' for the full terminal UI",
+            file=sys.stderr,
+        )
+        return _plain_chat(args)
+    fix = "run 'make setup'" if textual_missing else "run 'localbot doctor'"
+    raise UserError(f"the terminal UI could not be loaded ({error}); {fix}") from error
 
 
 def _plain_chat(args: argparse.Namespace) -> int:
     assistant = open_assistant(args)
     print("localbot - ask about products and store policies. Empty line or Ctrl-D to quit.")
     assistant.load(on_status=lambda text: print(f"  {text}", file=sys.stderr))
-    session = assistant.new_session("kiosk" if args.kiosk else None)
+    session = assistant.new_session()  # never a kiosk: run_chat refuses that
     while True:
         try:
             question = input("\nyou> ").strip()
