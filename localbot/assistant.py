@@ -18,7 +18,7 @@ import sqlite_utils
 
 from localbot.boosts import FeedbackBoosts
 from localbot.catalogue.ingest import catalogue_counts
-from localbot.catalogue.search import CatalogueSearch, Passage, Product, SearchResults
+from localbot.catalogue.search import CatalogueSearch, Mode, Passage, Product, SearchResults
 from localbot.config import MODES, Settings
 from localbot.customers import CustomerError, CustomerProfile, CustomerSummary, refuse_in_kiosk
 from localbot.customers.profiles import session_link
@@ -224,9 +224,14 @@ class Assistant:
             self._customer_service = _guarded(lambda: CustomerService(self.db, self.mode))
         return self._customer_service
 
-    def search(self, query: str, limit: int | None = None) -> SearchResults:
-        """Hybrid search over the catalogue (what ``localbot search`` shows)."""
-        return self.search_engine.search(query, limit or self.settings.search_limit)
+    def search(self, query: str, limit: int | None = None, mode: Mode = "hybrid") -> SearchResults:
+        """Search the catalogue (what ``localbot search`` shows); personal data is redacted first.
+
+        The embedder is loaded before the clock starts, so the time reported is the search's.
+        """
+        query = self.protect(_clean_question(query, self.settings.max_question_chars))
+        self.embedder.load()
+        return self.search_engine.search(query, limit or self.settings.search_limit, mode)
 
     def sessions(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recent conversations, newest first (id, created_at, mode, customer_id, turns, first_question)."""

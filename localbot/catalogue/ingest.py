@@ -1,9 +1,11 @@
 """Importing products and documents: validate, quarantine, upsert by content hash, then embed.
 
 Each batch of rows is written in one transaction, and vectors are computed only for search items
-whose text changed, so re-importing an unchanged catalogue costs a hash comparison per row. A run
-killed half-way leaves a consistent database; the next run finishes the work (rows whose
-embedding is still NULL are embedded then).
+whose text changed, so re-importing an unchanged catalogue costs a hash comparison per row. The
+catalogue follows its files: after every file is read, products and documents the files no longer
+hold are removed (see :mod:`localbot.catalogue.sources`). A run killed half-way leaves a
+consistent database; the next run finishes the work (rows whose embedding is still NULL are
+embedded then).
 """
 
 from __future__ import annotations
@@ -11,47 +13,56 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import sqlite_utils
 
+from localbot.catalogue import sources
 from localbot.catalogue.readers import (
     DocumentChunk,
     FileProblem,
     RawRow,
-    find_files,
+    SourceFile,
     is_document,
     read_document,
     read_product_rows,
+    scan,
 )
 from localbot.catalogue.validation import Product, RowError, validate_product
-from localbot.db import get_meta, set_meta, utc_now, write_transaction
+from localbot.catalogue.vectors import bump_index_version
+from localbot.db import utc_now, write_transaction
 from localbot.embeddings import Embedder, to_blob
 
 BATCH_ROWS = 500
 EMBED_BATCH = 256
+SAMPLES = 20
+SAMPLE_SKUS = 8
 # Progress callback: (stage, done, total). Stages: "read", "embed".
 ProgressCallback = Callable[[str, int, int], None]
 
 
 @dataclass
 class IngestReport:
-    """What an ingest did, for people (``summary_lines``) and machines (``as_dict``)."""
+    """What an ingest did, for people (``summary``, ``details``) and machines (``as_dict``)."""
 
     files: int = 0
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0
     quarantined: int = 0
     documents_inserted: int = 0
     documents_updated: int = 0
     documents_unchanged: int = 0
     documents_removed: int = 0
+    documents_quarantined: int = 0
     embedded: int = 0
     problems: list[str] = field(default_factory=list)
-    skipped_files: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
     quarantine_samples: list[str] = field(default_factory=list)
+    removed_samples: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def imported_anything(self) -> bool:
@@ -65,6 +76,37 @@ class IngestReport:
         """The report as plain data for ``--json``."""
         return asdict(self)
 
+    def summary(self) -> str:
+        """One line with every count."""
+        return (
+            f"products: {self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged,"
+            f" {self.removed} removed, {self.quarantined} quarantined; documents:"
+            f" {self.documents_inserted} inserted, {self.documents_updated} updated,"
+            f" {self.documents_unchanged} unchanged, {self.documents_removed} removed,"
+            f" {self.documents_quarantined} quarantined; {self.embedded} embedded"
+        )
+
+    def details(self) -> list[str]:
+        """One line per file problem, quarantined row (a sample), file with removals, skipped path."""
+        lines = [f"quarantined file: {problem}" for problem in self.problems]
+        lines += [f"quarantined: {sample}" for sample in self.quarantine_samples]
+        if self.quarantined > len(self.quarantine_samples):
+            more = self.quarantined - len(self.quarantine_samples)
+            lines.append(f"... {more} more quarantined rows in the quarantine table")
+        lines += [f"removed: {sample}" for sample in self.removed_samples]
+        lines += [f"note: {note}" for note in self.notes]
+        return lines + [f"skipped {item['path']} ({item['reason']})" for item in self.skipped]
+
+
+@dataclass
+class _Run:
+    """What one run has seen so far, across all its files."""
+
+    present: set[str] = field(default_factory=set)  # SKUs in the files, valid or quarantined
+    first_seen: dict[str, str] = field(default_factory=dict)  # lower-case SKU -> file and row
+    complete: list[str] = field(default_factory=list)  # product files read to their end
+    unnamed: set[str] = field(default_factory=set)  # files with a row that names no SKU
+
 
 def ingest_paths(
     db: sqlite_utils.Database,
@@ -72,62 +114,108 @@ def ingest_paths(
     embedder: Embedder,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
-    """Import every product file and Markdown document under ``paths`` and index them."""
-    report = IngestReport()
-    files, skipped = find_files([Path(p) for p in paths])
-    report.skipped_files = [str(path) for path in skipped]
-    report.files = len(files)
+    """Import every product file and Markdown document under ``paths`` and index them.
+
+    Rows the files no longer hold are removed at the end, once every file has been read, so a
+    product that moved from one file to another is never removed.
+    """
     roots = [Path(p) for p in paths]
-    seen_skus: dict[str, str] = {}
-    for number, path in enumerate(files, start=1):
-        source = _source_name(path, roots)
-        try:
-            if is_document(path):
-                _ingest_document(db, path, source, report)
-            else:
-                _ingest_products(db, path, source, report, seen_skus)
-        except FileProblem as problem:
-            _record_file_problem(db, source, str(problem), report)
+    files, skipped = scan(roots)
+    report = IngestReport(files=len(files), skipped=[asdict(item) for item in skipped])
+    run = _Run()
+    for number, source in enumerate(files, start=1):
+        _ingest_file(db, source, report, run)
         if progress:
             progress("read", number, len(files))
+    _remove_stale(db, run, [root for root in roots if root.is_dir()], files, report)
     report.embedded = embed_pending(db, embedder, progress)
     return report
 
 
-def _source_name(path: Path, roots: list[Path]) -> str:
-    """Name a file relative to the folder it was found in (``docs/returns.md``)."""
-    for root in roots:
-        if root.is_dir() and path.is_relative_to(root):
-            return path.relative_to(root).as_posix()
-    return path.name
+def _ingest_file(
+    db: sqlite_utils.Database, source: SourceFile, report: IngestReport, run: _Run
+) -> None:
+    # A re-import replaces this file's earlier quarantine entries, never duplicates them.
+    sources.clear_quarantine(db, source.key)
+    try:
+        if is_document(source.path):
+            _ingest_document(db, source, report)
+        else:
+            _ingest_products(db, source, report, run)
+            run.complete.append(source.key)
+    except FileProblem as problem:
+        _record_file_problem(db, source, str(problem), report)
 
 
 def _record_file_problem(
-    db: sqlite_utils.Database, source: str, reason: str, report: IngestReport
+    db: sqlite_utils.Database, source: SourceFile, reason: str, report: IngestReport
 ) -> None:
+    """Quarantine a whole file; what it held before stays until it can be read again."""
+    if _has_rows(db, source.key):
+        reason += "; what was imported from it before is kept until it can be read"
     report.problems.append(reason)
+    if is_document(source.path):
+        report.documents_quarantined += 1
     with write_transaction(db):
-        db.execute("DELETE FROM quarantine WHERE source = ?", [source])
-        _quarantine(db, source, 0, reason, "")
+        _quarantine(db, source.key, 0, reason, "")
+
+
+def _has_rows(db: sqlite_utils.Database, key: str) -> bool:
+    return any(
+        db.execute(f"SELECT 1 FROM {table} WHERE source = ? LIMIT 1", [key]).fetchone()
+        for table in ("products", "documents")
+    )
+
+
+def _remove_stale(
+    db: sqlite_utils.Database,
+    run: _Run,
+    folders: list[Path],
+    files: list[SourceFile],
+    report: IngestReport,
+) -> None:
+    """Remove products the files read to their end no longer hold, and rows of vanished files."""
+    labels = {file.key: file.label for file in files}
+    for key in run.complete:
+        stale = sources.stale_products(db, key, run.present)
+        if stale and key in run.unnamed:
+            report.notes.append(
+                f"{len(stale)} products no longer found in {labels[key]} are kept until every"
+                " row of it can be read and names its SKU"
+            )
+            continue
+        sources.remove_products(db, stale)
+        _report_removed(report, stale, f"no longer in {labels[key]}")
+    for key in sources.vanished_sources(db, folders, set(labels)):
+        stale = sources.stale_products(db, key, run.present)
+        sources.remove_products(db, stale)
+        _report_removed(report, stale, f"from {key}, which is gone")
+        path = sources.remove_document(db, key)
+        if path is not None:
+            report.documents_removed += 1
+            report.removed_samples.append(f"document {path}: its file {key} is gone")
+        sources.clear_quarantine(db, key)
+
+
+def _report_removed(report: IngestReport, skus: list[str], why: str) -> None:
+    """Count removed products and name them: one line per file, the first few SKUs."""
+    if skus:
+        report.removed += len(skus)
+        more = f" and {len(skus) - SAMPLE_SKUS} more" if len(skus) > SAMPLE_SKUS else ""
+        report.removed_samples.append(
+            f"{len(skus)} product{'s' if len(skus) > 1 else ''} {why}: "
+            f"{', '.join(skus[:SAMPLE_SKUS])}{more}"
+        )
 
 
 def _ingest_products(
-    db: sqlite_utils.Database,
-    path: Path,
-    source: str,
-    report: IngestReport,
-    seen_skus: dict[str, str],
+    db: sqlite_utils.Database, source: SourceFile, report: IngestReport, run: _Run
 ) -> None:
-    rows = read_product_rows(path, source)
-    first = True
+    rows = read_product_rows(source.path, source.label)
     for batch in _batches(rows, BATCH_ROWS):
         with write_transaction(db):
-            if first:
-                # A re-import replaces this file's earlier quarantine entries, never duplicates them.
-                db.execute("DELETE FROM quarantine WHERE source = ?", [source])
-                first = False
             for raw in batch:
-                _ingest_product_row(db, raw, report, seen_skus)
+                _ingest_product_row(db, raw, source.key, report, run)
 
 
 def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
@@ -142,24 +230,39 @@ def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
 
 
 def _ingest_product_row(
-    db: sqlite_utils.Database, raw: RawRow, report: IngestReport, seen_skus: dict[str, str]
+    db: sqlite_utils.Database, raw: RawRow, key: str, report: IngestReport, run: _Run
 ) -> None:
     try:
         if raw.error:
             raise RowError(raw.error)
         product = validate_product(raw.data)
-        first_seen = seen_skus.get(product.sku.lower())
+        first_seen = run.first_seen.get(product.sku.lower())
         if first_seen:
             raise RowError(f"duplicate sku {product.sku} (first seen at {first_seen})")
     except RowError as error:
-        _quarantine(db, raw.source, raw.row_number, str(error), raw.raw_text())
+        # A quarantined row keeps its product's last good version: a typo must not delete it.
+        sku = _raw_sku(raw)
+        if sku:
+            run.present.add(sku)
+        else:
+            run.unnamed.add(key)
+        _quarantine(db, key, raw.row_number, str(error), raw.raw_text())
         report.quarantined += 1
-        if len(report.quarantine_samples) < 20:
+        if len(report.quarantine_samples) < SAMPLES:
             report.quarantine_samples.append(f"{raw.source} row {raw.row_number}: {error}")
         return
-    seen_skus[product.sku.lower()] = f"{raw.source} row {raw.row_number}"
-    outcome = _upsert_product(db, product, raw.source)
+    run.present.add(product.sku)
+    run.first_seen[product.sku.lower()] = f"{raw.source} row {raw.row_number}"
+    outcome = _upsert_product(db, product, key)
     setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def _raw_sku(raw: RawRow) -> str:
+    """The SKU a row that failed validation names, if any ('' when it names none)."""
+    if not isinstance(raw.data, dict):
+        return ""
+    fields = {str(name).strip().lower(): value for name, value in raw.data.items()}
+    return str(fields.get("sku") or "").strip()
 
 
 def _quarantine(db: sqlite_utils.Database, source: str, row: int, reason: str, raw: str) -> None:
@@ -173,9 +276,11 @@ def _upsert_product(db: sqlite_utils.Database, product: Product, source: str) ->
     """Insert or update one product and its search item; return the report counter to bump."""
     content_hash = product.content_hash
     existing = db.execute(
-        "SELECT content_hash FROM products WHERE sku = ?", [product.sku]
+        "SELECT content_hash, source FROM products WHERE sku = ?", [product.sku]
     ).fetchone()
     if existing and existing[0] == content_hash:
+        if existing[1] != source:  # moved to another file: that file now owns it
+            db.execute("UPDATE products SET source = ? WHERE sku = ?", [source, product.sku])
         return "unchanged"
     values = [
         product.name, product.brand, product.category, product.description, product.price,
@@ -218,29 +323,25 @@ def _upsert_search_item(db: sqlite_utils.Database, kind: str, ref: str, text: st
         )
     else:
         return
-    _bump_index_version(db)
+    bump_index_version(db)
 
 
 def _text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _bump_index_version(db: sqlite_utils.Database) -> None:
-    """Tell every process's in-memory vector matrix that the index changed."""
-    set_meta(db, "index_version", str(int(get_meta(db, "index_version", "0")) + 1))
-
-
-def _ingest_document(
-    db: sqlite_utils.Database, path: Path, source: str, report: IngestReport
-) -> None:
-    chunks = read_document(path, source)
+def _ingest_document(db: sqlite_utils.Database, source: SourceFile, report: IngestReport) -> None:
+    chunks = read_document(source.path, source.relative, source.label)
     with write_transaction(db):
-        db.execute("DELETE FROM quarantine WHERE source = ?", [source])
+        path = sources.claim_document_path(db, source)
+        chunks = [replace(chunk, path=path) for chunk in chunks]
         old = {
             row[0]: row[1]
-            for row in db.execute("SELECT id, content_hash FROM documents WHERE path = ?", [source])
+            for row in db.execute(
+                "SELECT id, content_hash FROM documents WHERE source = ?", [source.key]
+            )
         }
-        changed = sum(_upsert_chunk(db, chunk, old.get(chunk.id)) for chunk in chunks)
+        changed = sum(_upsert_chunk(db, chunk, source.key, old.get(chunk.id)) for chunk in chunks)
         stale = set(old) - {chunk.id for chunk in chunks}
         for chunk_id in stale:
             _delete_document_chunk(db, chunk_id)
@@ -256,15 +357,17 @@ def _count_document(report: IngestReport, existed: bool, changed: bool) -> None:
         report.documents_unchanged += 1
 
 
-def _upsert_chunk(db: sqlite_utils.Database, chunk: DocumentChunk, old_hash: str | None) -> bool:
+def _upsert_chunk(
+    db: sqlite_utils.Database, chunk: DocumentChunk, source: str, old_hash: str | None
+) -> bool:
     content_hash = _text_hash(f"{chunk.title}\n{chunk.heading}\n{chunk.text}")
     if old_hash == content_hash:
         return False
     db.execute(
         "INSERT OR REPLACE INTO documents(id, path, title, heading, chunk, text, content_hash,"
-        " updated_at) VALUES (?,?,?,?,?,?,?,?)",
+        " updated_at, source) VALUES (?,?,?,?,?,?,?,?,?)",
         [chunk.id, chunk.path, chunk.title, chunk.heading, chunk.chunk, chunk.text, content_hash,
-         utc_now()],
+         utc_now(), source],
     )  # fmt: skip
     heading = f" - {chunk.heading}" if chunk.heading and chunk.heading != chunk.title else ""
     _upsert_search_item(db, "document", chunk.id, f"{chunk.title}{heading}. {chunk.text}")
@@ -273,8 +376,8 @@ def _upsert_chunk(db: sqlite_utils.Database, chunk: DocumentChunk, old_hash: str
 
 def _delete_document_chunk(db: sqlite_utils.Database, chunk_id: str) -> None:
     db.execute("DELETE FROM documents WHERE id = ?", [chunk_id])
-    db.execute("DELETE FROM search_items WHERE item_key = ?", [f"document:{chunk_id}"])
-    _bump_index_version(db)
+    sources.delete_search_item(db, f"document:{chunk_id}")
+    bump_index_version(db)
 
 
 def embed_pending(
@@ -294,7 +397,7 @@ def embed_pending(
                     "UPDATE search_items SET embedding = ?, embedding_model = ? WHERE id = ?",
                     [to_blob(vector), embedder.name, item_id],
                 )
-            _bump_index_version(db)
+            bump_index_version(db)
         if progress:
             progress("embed", min(start + EMBED_BATCH, len(pending)), len(pending))
     return len(pending)

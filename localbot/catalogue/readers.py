@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,9 +18,15 @@ from typing import Any
 
 PRODUCT_SUFFIXES = {".csv", ".json", ".jsonl", ".ndjson"}
 DOCUMENT_SUFFIXES = {".md", ".markdown"}
-# Folders under a knowledge tree that hold other things than catalogue data (customer data is
-# imported with 'localbot customers import', never as products).
-SKIPPED_FOLDERS = {"eval", "drafts", "customers"}
+# Folders under a knowledge tree that hold other things than catalogue data, and why each is
+# left out; the ingest report names every folder it skipped with this reason.
+SKIPPED_FOLDERS = {
+    "eval": "labelled questions for 'localbot eval', not catalogue data",
+    "drafts": "drafts waiting for review; move a file into docs/ to publish it",
+    "customers": "customer data; import it with 'localbot customers import'",
+}
+HIDDEN = "hidden"
+NOT_IMPORTABLE = "not a .csv, .json, .jsonl, .ndjson, .md or .markdown file"
 CHUNK_CHARS = 900
 REQUIRED_COLUMNS = ("sku", "name", "price", "currency")
 # csv refuses fields over 128 KiB by default and would abort the whole file on one huge
@@ -64,27 +71,102 @@ class DocumentChunk:
         return f"{self.path}#{self.chunk}"
 
 
-def find_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Return (importable files, skipped files) under ``paths``, folders read recursively."""
-    found: list[Path] = []
-    skipped: list[Path] = []
+@dataclass(frozen=True)
+class SourceFile:
+    """One file to import, and how the catalogue names it.
+
+    ``key`` (the resolved absolute path) is the file's identity in the database: products,
+    documents and quarantine rows record it, so two files with the same name in different
+    folders never mix, and the same file reached through another folder or from another working
+    directory is the same source. ``relative`` is the path below the folder the user named (the
+    file name when a file is named directly): the short name documents are shown and labelled by.
+    """
+
+    path: Path
+    relative: str
+    key: str
+
+    @classmethod
+    def at(cls, path: Path, relative: str) -> SourceFile:
+        """The file at ``path`` (as named), ``relative`` to the folder it was found in."""
+        return cls(path, relative, path.resolve().as_posix())
+
+    @property
+    def label(self) -> str:
+        """The path as the user named it, for messages."""
+        return str(self.path)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file or folder that was not imported, and why."""
+
+    path: str
+    reason: str
+
+
+def scan(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
+    """Return the importable files under ``paths`` (folders read recursively) and what was skipped.
+
+    A file reached twice (a folder and a folder inside it) is listed once, under the first path.
+    """
+    found: dict[str, SourceFile] = {}
+    skipped: list[Skipped] = []
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path).parts
-                if child.is_file() and not _hidden_or_skipped(relative):
-                    (found if _importable(child) else skipped).append(child)
+            files = _scan_folder(path, skipped)
         elif path.is_file():
-            (found if _importable(path) else skipped).append(path)
+            files = [SourceFile.at(path, path.name)] if _keep(path, skipped, named=True) else []
         else:
             raise FileProblem(f"{path} does not exist; check the path")
-    return found, skipped
+        for file in files:
+            found.setdefault(file.key, file)
+    return list(found.values()), skipped
 
 
-def _hidden_or_skipped(parts: tuple[str, ...]) -> bool:
-    return any(part.startswith(".") for part in parts) or any(
-        p in SKIPPED_FOLDERS for p in parts[:-1]
-    )
+def _scan_folder(root: Path, skipped: list[Skipped]) -> list[SourceFile]:
+    files: list[SourceFile] = []
+    for folder, subfolders, names in os.walk(root):
+        here = Path(folder)
+        for name in sorted(subfolders):
+            reason = _folder_skip_reason(name)
+            if reason:
+                skipped.append(Skipped(f"{here / name}{os.sep}", reason))
+                subfolders.remove(name)  # os.walk then never descends into it
+        subfolders.sort()
+        for name in sorted(names):
+            relative = (here / name).relative_to(root).as_posix()
+            if _keep(here / name, skipped):
+                files.append(SourceFile.at(here / name, relative))
+    return files
+
+
+def _folder_skip_reason(name: str) -> str | None:
+    return HIDDEN if name.startswith(".") else SKIPPED_FOLDERS.get(name)
+
+
+def _keep(path: Path, skipped: list[Skipped], named: bool = False) -> bool:
+    """True for a file to import; else it is added to ``skipped`` (a hidden one only if found)."""
+    hidden = path.name.startswith(".") and not named
+    reason = HIDDEN if hidden else None if _importable(path) else NOT_IMPORTABLE
+    if reason:
+        skipped.append(Skipped(str(path), reason))
+    return reason is None
+
+
+def belongs_to(folder_key: str, key: str) -> bool:
+    """True when ``key`` is a file that reading the folder ``folder_key`` would import."""
+    if not key.startswith(folder_key.rstrip("/") + "/"):
+        return False
+    parts = Path(key[len(folder_key.rstrip("/")) + 1 :]).parts
+    hidden_or_skipped = any(_folder_skip_reason(part) for part in parts[:-1])
+    return not hidden_or_skipped and not parts[-1].startswith(".") and _importable(Path(key))
+
+
+def find_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Return (importable files, skipped files and folders) under ``paths``."""
+    files, skipped = scan(paths)
+    return [file.path for file in files], [Path(item.path) for item in skipped]
 
 
 def _importable(path: Path) -> bool:
@@ -184,22 +266,27 @@ def _jsonl_rows(text: str, source: str) -> Iterator[RawRow]:
             yield RawRow(source, index, line, f"line is not valid JSON ({error.msg})")
 
 
-def read_document(path: Path, source: str) -> list[DocumentChunk]:
-    """Read a Markdown document and split it into passages by its headings."""
+def read_document(path: Path, source: str, label: str | None = None) -> list[DocumentChunk]:
+    """Read a Markdown document and split it into passages by its headings.
+
+    ``source`` is the document's path as stored and shown; ``label`` names the file in messages.
+    """
+    label = label or source
     text, _ = read_text(path)
     junk = len(_CONTROL.findall(text)) + text.count("\ufffd")
     if junk > max(8, len(text) // 50):
-        raise FileProblem(
-            f"{source} looks like binary data, not Markdown; re-save it as UTF-8 text"
-        )
+        raise FileProblem(f"{label} looks like binary data, not Markdown; re-save it as UTF-8 text")
     text = _CONTROL.sub("", text)
     if not text.strip():
-        raise FileProblem(f"{source} is empty; add some text or remove the file")
+        raise FileProblem(f"{label} is empty; add some text or remove the file")
     title = _title(text, path)
-    return [
+    chunks = [
         DocumentChunk(source, title, heading, index, body)
         for index, (heading, body) in enumerate(_sections(text))
     ]
+    if not chunks:
+        raise FileProblem(f"{label} has no text, only headings; add some text or remove the file")
+    return chunks
 
 
 def _title(text: str, path: Path) -> str:

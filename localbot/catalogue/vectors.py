@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sqlite_utils
 
-from localbot.db import get_meta
+from localbot.db import get_meta, set_meta
 from localbot.embeddings import DIMENSIONS
 
 if TYPE_CHECKING:
@@ -37,6 +37,11 @@ SHORTLIST = 4096
 SHORTLIST_SHARE = 1 / 16
 QUERY_BITS = 4
 _WORDS = DIMENSIONS // 64
+
+
+def bump_index_version(db: sqlite_utils.Database) -> None:
+    """Tell every process's vector matrix that the index changed (items added, changed or removed)."""
+    set_meta(db, "index_version", str(int(get_meta(db, "index_version", "0")) + 1))
 
 
 class VectorIndex:

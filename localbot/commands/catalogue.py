@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
 
     search = subparsers.add_parser("search", help="hybrid search of the catalogue")
     search.add_argument("query", help="what to look for, e.g. 'rain jacket under $150 in stock'")
-    search.add_argument("--limit", type=int, default=None, help="number of results")
+    search.add_argument("--limit", type=positive_int, default=None, help="number of results")
     search.add_argument("--mode", choices=["hybrid", "keyword", "vector"], default="hybrid")
     search.add_argument("--json", action="store_true", help="print results as JSON")
     search.set_defaults(handler=run_search)
@@ -32,12 +32,23 @@ def register(subparsers: Any) -> None:
     evaluate = subparsers.add_parser("eval", help="measure retrieval on a labelled question set")
     evaluate.add_argument("--questions", type=Path, default=None, help="JSONL question file")
     evaluate.add_argument(
-        "--depth", type=int, default=10, help="results listed per question in --json"
+        "--depth", type=positive_int, default=10, help="results listed per question in --json"
     )
     evaluate.add_argument(
         "--json", action="store_true", help="print scores and each question's results"
     )
     evaluate.set_defaults(handler=run_eval)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -64,33 +75,21 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 
 def _print_ingest(report: Any, quiet: bool) -> None:
-    print(
-        f"products: {report.inserted} inserted, {report.updated} updated, {report.unchanged} unchanged,"
-        f" {report.quarantined} quarantined; documents: {report.documents_inserted} inserted,"
-        f" {report.documents_updated} updated, {report.documents_unchanged} unchanged;"
-        f" {report.embedded} embedded"
-    )
-    if quiet:
-        return
-    for problem in report.problems:
-        print(f"  file problem: {problem}", file=sys.stderr)
-    for sample in report.quarantine_samples:
-        print(f"  quarantined: {sample}", file=sys.stderr)
-    if report.quarantined > len(report.quarantine_samples):
-        print(
-            f"  ... {report.quarantined - len(report.quarantine_samples)} more in the quarantine table",
-            file=sys.stderr,
-        )
-    for skipped in report.skipped_files:
-        print(f"  skipped (not .csv/.json/.jsonl/.md): {skipped}", file=sys.stderr)
+    print(report.summary())
+    if not quiet:
+        for line in report.details():
+            print(f"  {line}", file=sys.stderr)
 
 
 def run_search(args: argparse.Namespace) -> int:
     """Print ranked products and passages for a query."""
+    from localbot.assistant import AssistantError
+
     assistant = open_assistant(args)
-    results = assistant.search_engine.search(
-        args.query, args.limit or assistant.settings.search_limit, args.mode
-    )
+    try:
+        results = assistant.search(args.query, args.limit, args.mode)
+    except AssistantError as error:
+        raise UserError(str(error).replace("question", "search")) from error
     if args.json:
         print(json.dumps(_search_json(results), indent=2))
         return 0
@@ -103,6 +102,8 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def _search_row(rank: int, hit: Any) -> list[str]:
+    from localbot.verify import format_price
+
     if hit.product:
         p = hit.product
         return [
@@ -110,7 +111,7 @@ def _search_row(rank: int, hit: Any) -> list[str]:
             "product",
             p.sku,
             p.name,
-            f"${p.price:,.2f}",
+            format_price(p.price, p.currency),
             str(p.stock),
             _score(hit),
         ]
@@ -161,11 +162,16 @@ def run_eval(args: argparse.Namespace) -> int:
         print(json.dumps(report.as_dict(), indent=2))
         return 0
     print(f"{report.questions} questions ({report.answerable} answerable) from {path}")
-    rows = [[mode, f"{s.recall_at_5:.3f}", f"{s.mrr:.3f}", f"{s.ndcg_at_10:.3f}", f"{s.abstain_accuracy:.3f}"]
+    rows = [[mode, f"{s.recall_at_5:.3f}", f"{s.mrr:.3f}", f"{s.ndcg_at_10:.3f}", _share(s.abstain_accuracy)]
             for mode, s in report.modes.items()]  # fmt: skip
     print(table(["mode", "recall@5", "MRR", "nDCG@10", "no-answer acc."], rows))
     print(_feedback_effect(report, votes))
     return 0
+
+
+def _share(value: float | None) -> str:
+    """A metric to three places, or "n/a" when the mode cannot measure it."""
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _feedback_effect(report: Any, votes: int) -> str:

@@ -3,6 +3,7 @@
 import json
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,54 @@ def test_missing_path_is_one_clear_line(tmp_path, capsys):
     code = main(["ingest", str(tmp_path / "nope.csv")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err == [f"error: {tmp_path / 'nope.csv'} does not exist; check the path"]
+
+
+def test_same_named_files_in_two_folders_keep_both_quarantined_rows(
+    tmp_path, capsys, isolated_home
+):
+    files = []
+    for folder in ("q1", "q2"):
+        (tmp_path / folder).mkdir()
+        files.append(tmp_path / folder / "products.csv")
+        files[-1].write_text(f"sku,name,price,currency\n{folder}-1,Mug,oops,USD\n")
+    code, report = run_json(capsys, "ingest", *map(str, files))
+    assert code == 1 and report["quarantined"] == 2
+    with sqlite3.connect(isolated_home / "localbot.db") as conn:
+        sources = [row[0] for row in conn.execute("SELECT source FROM quarantine ORDER BY 1")]
+    assert sources == [str(path.resolve()) for path in files]
+
+
+def test_reingest_reports_removed_quarantined_and_skipped(tmp_path, capsys, isolated_home):
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "products").mkdir(parents=True)
+    shutil.copy(knowledge_dir() / "products" / "tents.jsonl", knowledge / "products")
+    shutil.copytree(knowledge_dir() / "docs", knowledge / "docs")
+    shutil.copytree(knowledge_dir() / "customers", knowledge / "customers")
+    (knowledge / "drafts").mkdir()
+    (knowledge / "drafts" / "faq.md").write_text("# Draft\n\nNot reviewed yet.\n")
+    code, first = run_json(capsys, "ingest", str(knowledge))
+    assert code == 0 and first["removed"] == first["documents_removed"] == 0
+    assert {Path(item["path"]).name for item in first["skipped"]} == {"customers", "drafts"}
+
+    tents = knowledge / "products" / "tents.jsonl"
+    lines = tents.read_text().splitlines()
+    tents.write_text("\n".join(lines[1:]) + "\n")
+    (knowledge / "docs" / "rentals.md").unlink()
+    (knowledge / "docs" / "opening.md").write_text("# Opening times\n\n## Weekdays\n")
+    assert main(["ingest", str(knowledge / "docs"), str(tents)]) == 0
+    out, err = capsys.readouterr()
+    assert "products: 0 inserted, 0 updated, " in out and " 1 removed, 0 quarantined;" in out
+    assert "13 unchanged, 1 removed, 1 quarantined; 0 embedded" in out
+    removed_sku = json.loads(lines[0])["sku"]
+    assert f"removed: 1 product no longer in {tents}: {removed_sku}" in err
+    assert "removed: document docs/rentals.md" in err
+    assert "quarantined file: " in err and "opening.md has no text, only headings" in err
+    with sqlite3.connect(isolated_home / "localbot.db") as conn:
+        gone = conn.execute(
+            "SELECT count(*) FROM search_items WHERE ref = ? OR ref LIKE 'docs/rentals.md#%'",
+            [removed_sku],
+        ).fetchone()[0]
+        paths = {row[0] for row in conn.execute("SELECT path FROM documents")}
+    assert (
+        gone == 0 and "docs/rentals.md" not in paths and all(p.startswith("docs/") for p in paths)
+    )
