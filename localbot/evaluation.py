@@ -3,7 +3,11 @@
 A question file has one JSON object per line: ``question`` and ``relevant``, either a list of SKUs
 or document paths, or an object mapping them to graded relevance (1 = relevant, 2 = very). An empty
 ``relevant`` marks a question the store cannot answer; those measure how often search correctly
-finds nothing relevant (see ``SearchResults.relevant``) instead of counting for recall.
+finds nothing relevant (see ``SearchResults.relevant``) instead of counting for recall. Keyword
+search has no similarity to judge that by, so its no-answer accuracy is None ("n/a").
+
+Each labelled item counts once: a result matching a label already credited (the same document
+imported under two paths, say) earns nothing more, so every metric stays between 0 and 1.
 """
 
 from __future__ import annotations
@@ -38,12 +42,16 @@ class LabelledQuestion:
 
 @dataclass
 class ModeScores:
-    """Mean metrics of one search mode over the answerable questions."""
+    """Mean metrics of one search mode over the answerable questions.
+
+    ``abstain_accuracy`` is the share of unanswerable questions where nothing relevant was found;
+    None when the mode cannot tell (keyword search) or the set has no unanswerable questions.
+    """
 
     recall_at_5: float = 0.0
     mrr: float = 0.0
     ndcg_at_10: float = 0.0
-    abstain_accuracy: float = 0.0
+    abstain_accuracy: float | None = 0.0
 
 
 @dataclass
@@ -110,8 +118,18 @@ def matches(item: str, label: str) -> bool:
     return item == label or item.endswith("/" + label) or label.endswith("/" + item)
 
 
-def _gain(item: str, relevant: dict[str, float]) -> float:
-    return next((grade for label, grade in relevant.items() if matches(item, label)), 0.0)
+def credited(ranked: list[str], relevant: dict[str, float]) -> list[float]:
+    """The gain of each ranked result; a label is credited to its first matching result only.
+
+    A result matching several labels takes the exact one if unused, else the highest graded.
+    """
+    unused = dict(relevant)
+    gains = []
+    for item in ranked:
+        found = [label for label in unused if matches(item, label)]
+        best = max(found, key=lambda label: (label == item, unused[label]), default=None)
+        gains.append(unused.pop(best) if best is not None else 0.0)
+    return gains
 
 
 def recall_at(ranked: list[str], relevant: dict[str, float], k: int) -> float:
@@ -122,17 +140,16 @@ def recall_at(ranked: list[str], relevant: dict[str, float], k: int) -> float:
 
 def reciprocal_rank(ranked: list[str], relevant: dict[str, float]) -> float:
     """1 / rank of the first relevant result (0 if none)."""
-    for rank, item in enumerate(ranked, start=1):
-        if _gain(item, relevant) > 0:
+    for rank, gain in enumerate(credited(ranked, relevant), start=1):
+        if gain > 0:
             return 1.0 / rank
     return 0.0
 
 
 def ndcg_at(ranked: list[str], relevant: dict[str, float], k: int) -> float:
-    """Normalised discounted cumulative gain with graded relevance."""
-    dcg = sum(
-        _gain(item, relevant) / math.log2(rank + 1) for rank, item in enumerate(ranked[:k], 1)
-    )
+    """Normalised discounted cumulative gain with graded relevance, each label counted once."""
+    gains = credited(ranked[:k], relevant)
+    dcg = sum(gain / math.log2(rank + 1) for rank, gain in enumerate(gains, 1))
     ideal = sorted(relevant.values(), reverse=True)[:k]
     idcg = sum(grade / math.log2(rank + 1) for rank, grade in enumerate(ideal, 1))
     return dcg / idcg if idcg else 0.0
@@ -188,18 +205,23 @@ def _accumulate(
         scores.recall_at_5 += recall_at(ranked, item.relevant, RECALL_AT)
         scores.mrr += reciprocal_rank(ranked, item.relevant)
         scores.ndcg_at_10 += ndcg_at(ranked, item.relevant, NDCG_AT)
-    elif results.mode != "keyword":
+    elif results.mode == "keyword":
+        scores.abstain_accuracy = None  # keyword hits carry no similarity to judge them by
+    elif scores.abstain_accuracy is not None:
         scores.abstain_accuracy += not results.relevant(threshold)
 
 
 def _averages(sums: dict[str, ModeScores], answerable: int, total: int) -> dict[str, ModeScores]:
-    unanswerable = max(total - answerable, 1)
+    unanswerable = total - answerable
     averaged: dict[str, ModeScores] = {}
     for mode, s in sums.items():
+        abstain = s.abstain_accuracy
         averaged[mode] = ModeScores(
             recall_at_5=round(s.recall_at_5 / max(answerable, 1), 4),
             mrr=round(s.mrr / max(answerable, 1), 4),
             ndcg_at_10=round(s.ndcg_at_10 / max(answerable, 1), 4),
-            abstain_accuracy=round(s.abstain_accuracy / unanswerable, 4),
+            abstain_accuracy=round(abstain / unanswerable, 4)
+            if abstain is not None and unanswerable
+            else None,
         )
     return averaged

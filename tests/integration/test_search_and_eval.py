@@ -53,6 +53,29 @@ def test_eval_json_lists_ranked_results(tmp_path, capsys, demo_db_path):
     assert report["questions"] == 2 and report["answerable"] == 1
     assert len(report["details"][0]["results"]["hybrid"]) == 3
     assert set(report["modes"]) == {"keyword", "vector", "hybrid"}
+    # Keyword hits carry no similarity, so whether it found "nothing relevant" is not measured.
+    assert report["modes"]["keyword"]["abstain_accuracy"] is None
+    assert report["modes"]["hybrid"]["abstain_accuracy"] in (0.0, 1.0)
+
+
+def test_documents_ingested_again_through_their_folder_are_not_counted_twice(
+    tmp_path, capsys, demo_db_path
+):
+    import json
+
+    from localbot.cli import main
+
+    assert main(["ingest", str(knowledge_dir() / "docs"), "--json"]) == 0
+    ingest = json.loads(capsys.readouterr().out)
+    assert (ingest["documents_inserted"], ingest["embedded"]) == (0, 0)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"question": "what is your returns policy?", "relevant": ["docs/returns.md"]}\n'
+        '{"question": "how long is the warranty?", "relevant": {"docs/warranty.md": 2}}\n'
+    )
+    assert main(["eval", "--questions", str(questions), "--json"]) == 0
+    for scores in json.loads(capsys.readouterr().out)["modes"].values():
+        assert 0 <= scores["ndcg_at_10"] <= 1 and 0 <= scores["recall_at_5"] <= 1
 
 
 def test_bad_question_file_is_one_line(tmp_path, capsys, demo_db_path):
