@@ -105,6 +105,24 @@ async def test_thumbs_down_by_key_with_a_comment(assistant, build_app) -> None:
         assert isinstance(app.screen, ChatScreen)
 
 
+@pytest.mark.parametrize("close", ["enter", "escape"])
+async def test_after_a_clicked_thumb_the_next_keys_go_to_the_question_box(
+    build_app, close: str
+) -> None:
+    app = build_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await ask(pilot, NO_MATCH)
+        await settle(pilot)
+        await pilot.click(answers(app)[0].query_one("#rate-down"))
+        assert isinstance(app.screen, FeedbackScreen)
+        await pilot.press(*"meh", close)  # send the comment, or cancel
+        await settle(pilot)
+        assert isinstance(app.screen, ChatScreen)
+        await pilot.press(*"boots")
+        assert app.screen.query_one("#question", Input).value == "boots"
+
+
 async def test_escape_stops_the_answer_at_once_and_keeps_the_partial_text(
     assistant, build_app
 ) -> None:

@@ -311,6 +311,9 @@ class ChatScreen(Screen[None]):
             if comment is not None:
                 self._save_feedback(view, turn_id, rating, comment)
 
+        # Back from the dialog, the cursor is in the question box (a clicked thumb is about to
+        # be disabled, and keys typed on it would be lost): the screen restores this focus.
+        self.set_focus(self.query_one("#question", Input))
         self.app.push_screen(FeedbackScreen(rating, compact=not self.kiosk), send)
 
     @work(thread=True, group="store", exit_on_error=False)
