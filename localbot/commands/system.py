@@ -159,14 +159,88 @@ def _gpu_note(settings: Any) -> str:
 
 
 def _check_offline(settings: Any) -> Check:
-    from localbot.offline import enforce_offline_environment, offline_switches_set
+    """Checks that can fail: the switches are in force as the CLI set them, the hub library
+    read them when it was imported, and every model file is on this disk.
 
-    enforce_offline_environment()
-    if not offline_switches_set():
-        return Check("offline", False, "the model libraries' offline switches could not be set")
-    return Check("offline", True, "works with no network and sends nothing off this device: models "
-                                  "load from local files, and the Hugging Face offline and "
-                                  "no-telemetry switches are on")  # fmt: skip
+    Nothing here sets a switch first: a check that set them and then read them back could
+    never fail. The look at the files runs under the network guard, which fails on any
+    connection attempt.
+    """
+    from localbot.governance import NetworkUseError, network_guard
+
+    try:
+        with network_guard():
+            problems = [*_unset_switches(), *_hub_not_offline(), *_files_not_local(settings)]
+    except NetworkUseError as error:
+        problems = [str(error)]
+    if problems:
+        return Check("offline", False, "; ".join(problems))
+    return Check("offline", True, "works with no network and sends nothing off this device: the "
+                                  "models are local files, and the Hugging Face offline and "
+                                  "no-telemetry switches are on and in force")  # fmt: skip
+
+
+def _unset_switches() -> list[str]:
+    import os
+
+    from localbot.offline import OFFLINE_ENVIRONMENT
+
+    unset = [key for key, value in OFFLINE_ENVIRONMENT.items() if os.environ.get(key) != value]
+    if not unset:
+        return []
+    return [f"offline switches not set in this process: {', '.join(unset)} (start localbot "
+            "through its command, which sets them before any model library loads)"]  # fmt: skip
+
+
+def _hub_not_offline() -> list[str]:
+    """huggingface_hub reads its switches once, at import: imported before the CLI set them, it
+    stays online whatever the environment says now."""
+    try:
+        from huggingface_hub import constants
+    except ImportError:  # no hub library: nothing could download
+        return []
+    if constants.is_offline_mode() and constants.HF_HUB_DISABLE_TELEMETRY:
+        return []
+    return ["huggingface_hub was imported before the offline switches were set, so it may "
+            "contact the hub; set HF_HUB_OFFLINE=1 and HF_HUB_DISABLE_TELEMETRY=1"]  # fmt: skip
+
+
+def _files_not_local(settings: Any) -> list[str]:
+    """The chat model and every file the embedder loads, found on disk."""
+    from localbot.embeddings import EmbedderError, bundled_model_dir
+    from localbot.modelfiles import ModelFileError, resolve_model
+
+    problems = []
+    try:
+        resolve_model(settings.model, settings.models_dir)
+    except ModelFileError as error:
+        problems.append(str(error))
+    try:
+        folder = Path(settings.embedder) if settings.embedder else bundled_model_dir()
+    except EmbedderError as error:
+        return [*problems, str(error)]
+    missing = _missing_embedder_files(folder)
+    if missing:
+        problems.append(f"embedder files missing from {folder}: {', '.join(missing)} (without "
+                        "them the model library would look for them online); run 'make setup'")  # fmt: skip
+    return problems
+
+
+def _missing_embedder_files(folder: Path) -> list[str]:
+    """Files a sentence-transformers folder needs: config, tokenizer, weights, module configs."""
+    needed = ["modules.json", "config.json", "tokenizer.json"]
+    try:
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        modules = []
+    # Normalize has no files; other modules (pooling, dense layers) have a config in their folder.
+    needed += [f"{m['path']}/config.json" for m in modules
+               if m.get("path") and not str(m.get("type", "")).endswith("Normalize")]  # fmt: skip
+    missing = [name for name in needed if not (folder / name).is_file()]
+    weights = ("model.safetensors", "pytorch_model.bin")
+    if not any((folder / name).is_file() for name in weights):
+        missing.append("model.safetensors")
+    return missing
 
 
 def _check_privacy(settings: Any, loose: list[Path]) -> Check:
