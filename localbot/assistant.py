@@ -30,7 +30,7 @@ from localbot.customers.service import (
 )
 from localbot.db import open_database
 from localbot.embeddings import Embedder
-from localbot.governance import privacy_at_startup
+from localbot.governance import ErasureReport, forget_session, privacy_at_startup
 from localbot.insights import InsightsReport, build_report
 from localbot.llm import ChatModel, GenerationStats
 from localbot.modelfiles import resolve_model
@@ -241,9 +241,10 @@ class Assistant:
         """All turns of a stored conversation, oldest first, to show it again."""
         return self.store.turns(session_id)
 
-    def delete_session(self, session_id: str) -> None:
-        """Delete a conversation with its turns and feedback."""
-        self.store.delete_session(session_id)
+    def delete_session(self, session_id: str) -> ErasureReport:
+        """Erase a conversation as ``localbot forget --session`` does: turns, feedback, derived
+        data, and the deleted bytes overwritten in the database files."""
+        return forget_session(self.db, session_id)
 
     def product_cards(self, skus: list[str]) -> list[ProductCard]:
         """Current cards for SKUs (prices and stock read now from the database)."""

@@ -133,6 +133,27 @@ def test_forget_erases_derived_data_through_its_registered_function(db, monkeypa
     assert db.execute("SELECT count(*) FROM question_vectors").fetchone()[0] == 0
 
 
+def test_deleting_a_conversation_in_the_ui_erases_it_like_forget(db, settings):
+    from localbot.assistant import Assistant
+
+    bot = Assistant(settings, db=db)  # the UI's delete goes through Assistant.delete_session
+    session = bot.store.start_session()
+    turn = add_turn(bot.store, session, "ui-delete-marker-5521", "ui-answer-marker-5521")
+    bot.store.add_feedback(turn, "up", "ui-comment-marker-5521")
+    db.execute("INSERT INTO question_vectors(turn_id, model, content_hash, embedding)"
+               " VALUES (?, 'm', 'h', x'00ff')", [turn])  # fmt: skip
+    db.execute("INSERT INTO answer_reviews(turn_id, decision, decided_at) VALUES (?, 'approved', 't')",
+               [turn])  # fmt: skip
+    db.conn.commit()
+
+    report = bot.delete_session(session)
+
+    assert report.wal_cleared and {k: v for k, v in report.rows.items() if v} == {
+        "question_vectors": 1, "answer_reviews": 1, "feedback": 1, "turns": 1, "sessions": 1,
+    }  # fmt: skip
+    assert b"marker-5521" not in raw_bytes(settings.database_path)
+
+
 def test_a_busy_reader_is_reported_instead_of_claiming_the_bytes_are_gone(db, settings):
     store = InteractionStore(db)
     session = store.start_session()
