@@ -218,8 +218,15 @@ async def test_keys_screen_opens_with_f1_and_question_mark(build_app) -> None:
         assert "Ctrl+N" in str(app.screen.query_one("#keys", Static).content)
         await pilot.press("escape")
         assert isinstance(app.screen, ChatScreen)
-        await pilot.press("?")  # typed into the question box, not a key
-        assert app.screen.query_one("#question", Input).value == "?"
+        box = app.screen.query_one("#question", Input)
+        assert app.focused is box
+        await pilot.press("?")  # the box is empty: no question starts with '?'
+        assert isinstance(app.screen, HelpScreen) and box.value == ""
+        await pilot.press("?")  # and it closes the keys again
+        assert isinstance(app.screen, ChatScreen) and app.focused is box
+        await pilot.press(*"boots?", "?")  # in a question it is just a character
+        assert box.value == "boots??" and isinstance(app.screen, ChatScreen)
+        box.value = ""
         app.screen.query_one("#conversation").focus()
         await pilot.press("?")
         assert isinstance(app.screen, HelpScreen)

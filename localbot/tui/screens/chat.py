@@ -32,6 +32,7 @@ from localbot.tui.widgets.conversation import AnswerView, Conversation
 from localbot.tui.widgets.countdown import IdleBanner
 from localbot.tui.widgets.customers import CustomerBar, CustomerPanel
 from localbot.tui.widgets.history import HistoryPanel
+from localbot.tui.widgets.question import QuestionBox
 from localbot.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ class ChatScreen(Screen[None]):
                     yield CustomerBar(id="customer-bar")
                 yield Conversation(self.kiosk, id="conversation")
                 with Horizontal(id="composer"):
-                    yield Input(
+                    yield QuestionBox(
                         placeholder="Getting ready… you can start typing",
                         id="question",
                         max_length=QUESTION_LIMIT,

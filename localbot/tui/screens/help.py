@@ -18,7 +18,7 @@ COMMON_KEYS = [
     ("Ctrl+N", "Start a new conversation"),
     ("F2 / F3", "Thumbs up / down for the latest answer"),
     ("Tab", "Move to the buttons (any answer's thumbs, too)"),
-    ("F1 or ?", "Show these keys"),
+    ("F1 or ?", "Show these keys (? when the question box is empty)"),
 ]
 STAFF_KEYS = [
     ("F4", "Show or hide past conversations"),
