@@ -9,6 +9,11 @@ value); look-alike lines (SKUs, prices, order numbers, event dates...) hold none
   redacted phone number still leaks, so it counts as missed);
 - precision: share of findings that overlap a labelled value of the same type.
 
+Then the card trade-off on generated text (seeded, so every run is the same): cards written
+with any separators after any word must all be found, and number look-alikes (barcodes, order
+numbers, prices, phones, dates) are counted when taken for a card. A Luhn-valid order number
+with a card issuer's prefix is redacted on purpose: a card must never reach the model.
+
 Ends with one line ``RESULT key=value ...``.
 """
 
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from collections import Counter
@@ -103,6 +109,101 @@ def _overlap(a: Finding, b: Finding) -> bool:
     return a.span[0] < b.span[1] and b.span[0] < a.span[1]
 
 
+# --- the card trade-off on generated text ----------------------------------------------------
+
+CARD_PREFIXES = ("4", "51", "55", "2221", "2720", "2200", "34", "37", "36", "6011", "65", "3528",
+                 "62")  # fmt: skip
+SEPARATORS = (" ", "  ", "-", " - ", ".", "", "\t", "\u00a0", "–")
+WORDS_BEFORE = ("card", "my visa is", "ref", "order", "receipt", "serial no", "cc:", "pay with")
+
+
+def luhn_complete(body: str) -> str:
+    """``body`` with the check digit that makes it pass the Luhn test."""
+    total = 0
+    for index, char in enumerate(reversed(body)):
+        value = int(char) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return body + str((10 - total % 10) % 10)
+
+
+def ean_complete(body: str) -> str:
+    """``body`` (12 digits) with its EAN-13 check digit."""
+    total = sum(int(char) * (3 if index % 2 else 1) for index, char in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def _digits(rng: random.Random, count: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(count))
+
+
+def synthetic_cards(rng: random.Random, count: int = 400) -> list[tuple[str, str]]:
+    """(text, card as written): valid cards, grouped in fours, any separator, any word before."""
+    cases = []
+    for _ in range(count):
+        prefix = rng.choice(CARD_PREFIXES)
+        length = 15 if prefix in ("34", "37") else 14 if prefix == "36" else 16
+        card = luhn_complete(prefix + _digits(rng, length - len(prefix) - 1))
+        shown = rng.choice(SEPARATORS).join(card[i : i + 4] for i in range(0, length, 4))
+        glue = rng.choice(("", " "))
+        cases.append((f"{rng.choice(WORDS_BEFORE)}{glue}{shown}{glue}exp 04/27", shown))
+    return cases
+
+
+def synthetic_lookalikes(rng: random.Random, count: int = 200) -> dict[str, list[str]]:
+    """Number look-alikes by kind, ``count`` lines each."""
+    makers = {
+        "EAN-13 barcode": lambda: f"barcode {ean_complete(rng.choice(('40', '41', '50', '54', '87', '00')) + _digits(rng, 10))}",
+        "order number (16-19 digits)": lambda: f"order {_digits(rng, rng.randint(16, 19))} is late",
+        "SKU": lambda: f"SKU {_digits(rng, 4)}-{_digits(rng, 4)}-{_digits(rng, 2)} in stock?",
+        "prices": lambda: " ".join(f"{rng.randint(10, 99)}.{rng.randint(0, 99):02d}" for _ in range(4)),
+        "sizes": lambda: "sizes " + " ".join(str(rng.randint(36, 48)) for _ in range(8)),
+        "phone numbers": lambda: f"call (541) 555-{_digits(rng, 4)} or +44 7700 900{_digits(rng, 3)}",
+        "dates": lambda: f"from {rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.2025 to 2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+    }  # fmt: skip
+    return {kind: [make() for _ in range(count)] for kind, make in makers.items()}
+
+
+@dataclass
+class CardTradeOff:
+    """Generated cards found, and generated look-alikes taken for cards, by kind."""
+
+    cards: int
+    cards_found: int
+    lookalikes: dict[str, tuple[int, int]]  # kind -> (lines, lines with a CARD finding)
+
+    @property
+    def recall(self) -> float:
+        return self.cards_found / self.cards
+
+    @property
+    def lookalike_rate(self) -> float:
+        lines = sum(total for total, _ in self.lookalikes.values())
+        return sum(flagged for _, flagged in self.lookalikes.values()) / lines
+
+
+def card_trade_off(seed: int = 2026) -> CardTradeOff:
+    rng = random.Random(seed)
+    cards = synthetic_cards(rng)
+    found = 0
+    for text, shown in cards:
+        start = text.index(shown)
+        item = Finding("CARD", (start, start + len(shown)))
+        found += _covered(item, find_personal_data(text))
+    lookalikes = {}
+    for kind, lines in synthetic_lookalikes(rng).items():
+        flagged = sum(any(f.type == "CARD" for f in find_personal_data(line)) for line in lines)
+        lookalikes[kind] = (len(lines), flagged)
+    return CardTradeOff(len(cards), found, lookalikes)
+
+
+def trade_off_report(trade_off: CardTradeOff) -> str:
+    lines = [f"generated cards: {trade_off.cards_found}/{trade_off.cards} found "
+             f"(recall {trade_off.recall:.3f}); look-alikes taken for a card:"]  # fmt: skip
+    for kind, (total, flagged) in trade_off.lookalikes.items():
+        lines.append(f"  {kind:<28} {flagged:>4}/{total}")
+    return "\n".join(lines)
+
+
 def microseconds_per_line(cases: list[dict], rounds: int = 5) -> float:
     started = time.perf_counter()
     for _ in range(rounds):
@@ -124,13 +225,17 @@ def report(scores: Scores, cases: list[dict], per_line_us: float) -> str:
     return "\n".join(lines)
 
 
-def result_line(scores: Scores, cases: list[dict], per_line_us: float) -> str:
+def result_line(
+    scores: Scores, cases: list[dict], per_line_us: float, trade_off: CardTradeOff
+) -> str:
     values = {}
     for kind in PII_TYPES:
         values[f"{kind.lower()}_p"] = f"{scores.precision(kind):.3f}"
         values[f"{kind.lower()}_r"] = f"{scores.recall(kind):.3f}"
     values["min_precision"] = f"{min(scores.precision(k) for k in PII_TYPES):.3f}"
     values["min_critical_recall"] = f"{min(scores.recall(k) for k in CRITICAL_TYPES):.3f}"
+    values["generated_card_r"] = f"{trade_off.recall:.3f}"
+    values["lookalike_card_rate"] = f"{trade_off.lookalike_rate:.3f}"
     values["lines"] = str(len(cases))
     values["us_per_line"] = f"{per_line_us:.0f}"
     return "RESULT " + " ".join(f"{key}={value}" for key, value in values.items())
@@ -144,10 +249,12 @@ def main() -> int:
     cases = load_cases(args.cases)
     scores = score(cases)
     per_line_us = microseconds_per_line(cases)
+    trade_off = card_trade_off()
     print(report(scores, cases, per_line_us))
+    print(trade_off_report(trade_off))
     if args.errors:
         print("\n".join(scores.errors) or "no errors")
-    print(result_line(scores, cases, per_line_us))
+    print(result_line(scores, cases, per_line_us, trade_off))
     return 0
 
 
