@@ -1,15 +1,21 @@
 """Personal-data redaction: find personal data in free text and replace it with typed placeholders.
 
 ``redact(text)`` is pure and fast: compiled regular expressions, checksums (Luhn for cards,
-mod-97 for IBANs) and Google's libphonenumber rules through the ``phonenumbers`` package, which
-ships its metadata and never touches the network. It has no I/O and imports nothing from the UI,
-so the assistant can call it on every question before the question is searched, embedded, put
-in a prompt, stored or counted in analytics.
+mod-97 for IBANs), Google's libphonenumber rules through the ``phonenumbers`` package (which
+ships its metadata and never touches the network) and a first-name lexicon shipped as package
+data (``localbot/data/first_names.txt``, built by ``scripts/build_first_names.py``). It has no
+other I/O and imports nothing from the UI, so the assistant can call it on every question
+before the question is searched, embedded, put in a prompt, stored or counted in analytics.
+
+Callers need not tidy the text first: the detectors read a copy in which every run of
+whitespace is one space (a newline if it breaks a line) and invisible characters are gone, and
+the spans they find are mapped back onto the text as given.
 
 Types and placeholders: EMAIL, PHONE, CARD, IBAN, ADDRESS, POSTCODE, DOB, NAME become
 ``[EMAIL]``, ``[PHONE]``... Look-alikes that are not personal data (SKUs, prices, order numbers,
 sizes, dates of events, product codes) are left alone; ``bench/redaction.py`` measures both on
-a labelled set.
+a labelled set. A Luhn-valid number that an issuer could have printed is always a card, even
+after "order" or "ref": a card number must never reach the model.
 """
 
 from __future__ import annotations
@@ -17,15 +23,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import phonenumbers
-from phonenumbers import Leniency, PhoneNumberMatcher
+from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 
 PII_TYPES = ("EMAIL", "IBAN", "CARD", "PHONE", "DOB", "ADDRESS", "POSTCODE", "NAME")
 # National phone formats recognised without a "+": the store is in the US; GB covers the most
 # common visitors' format that does not collide with US numbers. International forms (+44...,
-# 0044..., 011 44...) are recognised for every country whatever this list says.
+# 0044..., 011 44...) are recognised for every country whatever this list says, and so are
+# the national formats of VISITOR_REGIONS when written exactly as those countries group them.
 DEFAULT_REGIONS = ("US", "GB")
+# Countries whose national numbers start with a trunk 0 ("0412 345 678" in Australia, "06 12 34
+# 56 78" in France). Checked number by number, not with a matcher per country: a matcher pass
+# costs about 0.1 ms per country per question, a parse costs a few microseconds.
+VISITOR_REGIONS = ("AU", "NZ", "IE", "FR", "DE", "NL", "BE", "AT", "CH", "SE", "IT")
 
 
 @dataclass(frozen=True)
@@ -68,14 +81,64 @@ def redact(text: str, regions: Sequence[str] = DEFAULT_REGIONS) -> Redaction:
 
 def find_personal_data(text: str, regions: Sequence[str] = DEFAULT_REGIONS) -> list[Finding]:
     """Non-overlapping findings in text order; where types overlap the earlier PII_TYPES wins."""
+    plain = _Plain.of(text)
     candidates: list[tuple[int, Finding]] = []
     for priority, detector in enumerate(_detectors(regions)):
-        candidates += [(priority, finding) for finding in _merge_same_type(detector(text))]
+        candidates += [(priority, finding) for finding in _merge_same_type(detector(plain.text))]
     chosen: list[Finding] = []
     for _, finding in sorted(candidates, key=lambda c: (c[0], c[1].span)):
         if not any(_overlaps(finding.span, kept.span) for kept in chosen):
             chosen.append(finding)
-    return sorted(chosen, key=lambda finding: finding.span)
+    return [plain.in_input(finding) for finding in sorted(chosen, key=lambda f: f.span)]
+
+
+# --- whitespace and invisible characters -------------------------------------------------------
+
+# Characters a reader does not see but a regex does: "4111\u200b1111" is one number to a human.
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
+_UNUSUAL_SPACING = re.compile(rf"[^\S ]|  |[{_INVISIBLE}]")
+_SPACING_RUN = re.compile(rf"[\s{_INVISIBLE}]+")
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class _Plain:
+    """The text the detectors read, and where each of its characters came from in the input.
+
+    Feedback comments, pasted addresses and exports arrive with tabs, doubled spaces, no-break
+    spaces or zero-width characters; without this every pattern would need to expect them.
+    """
+
+    text: str
+    origin: tuple[int, ...] | None = None  # origin[i]: index in the input of text[i]
+
+    @classmethod
+    def of(cls, text: str) -> _Plain:
+        """Each whitespace run becomes one space (a newline if it holds one); invisibles go."""
+        if not _UNUSUAL_SPACING.search(text):
+            return cls(text)  # the common case: a question already tidied by its caller
+        pieces: list[str] = []
+        origin: list[int] = []
+        position = 0
+        for run in _SPACING_RUN.finditer(text):
+            pieces.append(text[position : run.start()])
+            origin.extend(range(position, run.start()))
+            if not any(char.isspace() for char in run.group()):
+                position = run.end()  # only invisible characters: the words either side join
+                continue
+            pieces.append("\n" if _LINE_BREAK.search(run.group()) else " ")
+            origin.append(run.start())
+            position = run.end()
+        pieces.append(text[position:])
+        origin.extend(range(position, len(text)))
+        return cls("".join(pieces), tuple(origin))
+
+    def in_input(self, finding: Finding) -> Finding:
+        """The finding with its span in the input (a collapsed run inside it is covered whole)."""
+        if self.origin is None:
+            return finding
+        start, end = finding.span
+        return Finding(finding.type, (self.origin[start], self.origin[end - 1] + 1))
 
 
 Detector = Callable[[str], Iterable[Finding]]
@@ -110,21 +173,36 @@ def _finding(kind: str, match: re.Match[str], group: int | str = 0) -> Finding:
     return Finding(kind, match.span(group))
 
 
+def _next_word(text: str, position: int) -> str:
+    """The lower-cased word that starts after ``position`` (and any spaces), or ""."""
+    word = re.match(r"\s*([\w'’-]*)", text[position : position + 40])
+    return word.group(1).lower() if word else ""
+
+
 # --- e-mail addresses --------------------------------------------------------------------------
 
 _DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL = re.compile(rf"(?<![\w.+'-])[\w.%+'-]+@(?:{_DOMAIN}\.)+[A-Za-z]{{2,24}}\b")
-# "jane.doe (at) example (dot) com": people obfuscate addresses they type into forms.
+# "tom @ example.com": a space either side of the @ is still an address.
+_EMAIL = re.compile(rf"(?<![\w.+'-])[\w.%+'-]+ ?@ ?(?:{_DOMAIN}\.)+[A-Za-z]{{2,24}}\b")
+# People obfuscate addresses they type into forms: "jane[at]example.com", "jane (at) example
+# (dot) com", "jane dot doe at gmail dot com". A bare " at " needs a spelled " dot " after it,
+# or "look at rei.com" would be an address. Repeats are bounded so junk input stays linear.
+_SPELLED_AT = r"\s?[\[({<]\s?at\s?[\])}>]\s?"
+_SPELLED_DOT = r"(?:\s?[\[({<]\s?dot\s?[\])}>]\s?|\sdot\s)"
 _EMAIL_SPELLED = re.compile(
-    r"(?<![\w.+-])[\w.%+-]+\s*(?:[\[(]\s*at\s*[\])]|\s+at\s+)\s*[A-Za-z0-9-]+"
-    r"(?:\s*(?:[\[(]\s*dot\s*[\])]|\s+dot\s+)\s*[A-Za-z]{2,24})+\b",
+    rf"(?<![\w.+-])[\w%+-]+(?:(?:\.|{_SPELLED_DOT})[\w%+-]+){{0,4}}"
+    rf"(?:{_SPELLED_AT}|\s?@\s?|\sat\s)[A-Za-z0-9-]+(?:(?:\.|{_SPELLED_DOT})[A-Za-z0-9-]+){{0,3}}"
+    rf"(?:\.|{_SPELLED_DOT})[A-Za-z]{{2,24}}\b",
     re.IGNORECASE,
 )
+_SPELLED_AT_OR_DOT = re.compile(rf"{_SPELLED_AT}|{_SPELLED_DOT}", re.IGNORECASE)
 
 
 def _emails(text: str) -> Iterator[Finding]:
-    for pattern in (_EMAIL, _EMAIL_SPELLED):
-        yield from (_finding("EMAIL", match) for match in pattern.finditer(text))
+    yield from (_finding("EMAIL", match) for match in _EMAIL.finditer(text))
+    for match in _EMAIL_SPELLED.finditer(text):
+        if _SPELLED_AT_OR_DOT.search(match.group()):
+            yield _finding("EMAIL", match)
 
 
 # --- IBANs (mod-97 checked, length per country) -------------------------------------------------
@@ -139,7 +217,9 @@ _IBAN_LENGTHS = {
     "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24, "SI": 19, "SK": 24,
     "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
 }  # fmt: skip
-_IBAN_START = re.compile(r"\b([A-Z]{2})\s?(\d{2})(?=\s?[A-Z0-9])", re.IGNORECASE)
+# Groups are written with spaces or dashes ("DE89-3704-0044-..."); both are skipped.
+_IBAN_SEPARATORS = " -"
+_IBAN_START = re.compile(r"\b([A-Z]{2})[ -]?(\d{2})(?=[ -]?[A-Z0-9])", re.IGNORECASE)
 
 
 def _ibans(text: str) -> Iterator[Finding]:
@@ -151,10 +231,10 @@ def _ibans(text: str) -> Iterator[Finding]:
 
 
 def _alnum_end(text: str, start: int, count: int) -> int | None:
-    """Index just after ``count`` letters/digits from ``start``, allowing single spaces between."""
+    """Index just after ``count`` letters/digits from ``start``, allowing one separator between."""
     position = start
     while count:
-        if position < len(text) and text[position] == " ":
+        if position < len(text) and text[position] in _IBAN_SEPARATORS:
             position += 1
         if position >= len(text) or not text[position].isascii() or not text[position].isalnum():
             return None
@@ -164,7 +244,7 @@ def _alnum_end(text: str, start: int, count: int) -> int | None:
 
 
 def _iban_checksum_ok(candidate: str) -> bool:
-    compact = candidate.replace(" ", "").upper()
+    compact = "".join(ch for ch in candidate if ch.isalnum()).upper()
     rearranged = compact[4:] + compact[:4]
     return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
 
@@ -172,18 +252,19 @@ def _iban_checksum_ok(candidate: str) -> bool:
 # --- payment cards (Luhn checked, issuer prefixes and lengths) ----------------------------------
 
 MAX_CARD_DIGITS = 19
-_DIGIT_GROUPS = re.compile(r"(?<![\w.,/-])\d+(?:[ -]\d+)*(?![\w/]|[.,]\d)")
-_NOT_A_CARD_BEFORE = re.compile(
-    r"(?:\b(?:order|tracking|invoice|ref|reference|sku|item|serial|barcode|upc|ean|isbn|receipt)"
-    r")\b\s*(?:number|no\.?|num|id|code)?\s*(?:is|was)?\s*[:#]?\s*$",
-    re.IGNORECASE,
-)
+# Digit groups with whatever people type between them: "4111 1111", "4111  1111", "4111 - 1111",
+# "4111.1111", "4111–1111". No boundary is asked for either side ("cc:4111...exp0427" glues the
+# card to letters) and no word before excuses a number ("ref 4539 1488 0343 6467 is my card"):
+# a Luhn-valid number an issuer could have printed is redacted wherever it is.
+# A dot separates groups of three digits or more, or ends a dotted card ("3654.2474.4805.96"),
+# so "49.99 59.99" stay two prices.
+_CARD_SEPARATOR = (r"(?:[\s\-‐‑‒–—−]|(?<=\d{3})\.(?=\d{3})|(?<=\d{4}\.\d{4})\.(?=\d)"
+                   r"|(?<=\s)\.(?=\s))")  # fmt: skip
+_DIGIT_GROUPS = re.compile(rf"\d+(?:{_CARD_SEPARATOR}+\d+)*")
 
 
 def _cards(text: str) -> Iterator[Finding]:
     for match in _DIGIT_GROUPS.finditer(text):
-        if _NOT_A_CARD_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
-            continue
         yield from _card_runs(match)
 
 
@@ -204,9 +285,14 @@ def _card_runs(match: re.Match[str]) -> Iterator[Finding]:
 
 def _longest_card_run(text: str, groups: list[tuple[int, int]], start: int) -> int | None:
     """End of the longest run from ``start`` that is a card; runs stop at 19 digits, so a long
-    string of digit groups costs linear time, not cubic."""
+    string of digit groups costs linear time, not cubic.
+
+    Every group but the last has three digits or more: cards are written in fours (4-6-5 for
+    American Express), never in pairs, and "sizes 36 37 38 39 40 41 42 43" has 16 digits."""
     digits, found = "", None
     for end in range(start + 1, len(groups) + 1):
+        if end > start + 1 and groups[end - 2][1] - groups[end - 2][0] < 3:
+            break
         digits += text[groups[end - 1][0] : groups[end - 1][1]]
         if len(digits) > MAX_CARD_DIGITS:
             break
@@ -227,15 +313,18 @@ def is_card_number(digits: str) -> bool:
 
 
 def _card_length_fits(digits: str) -> bool:
-    """Lengths by issuer; 12-13 digit cards are left out because EAN-13 barcodes look the same."""
+    """Lengths by issuer. 12-13 digit cards are left out: Visa stopped issuing 13-digit numbers
+    decades ago, and EAN-13 barcodes look the same (German ones even start with 40-44)."""
     length, first = len(digits), digits[0]
     if digits[:2] in ("34", "37"):
         return length == 15  # American Express
-    if digits[:2] in ("36", "38") or digits[:3] in ("300", "301", "302", "303", "304", "305"):
+    if digits[:2] in ("36", "38", "39") or "300" <= digits[:3] <= "305":
         return 14 <= length <= 19  # Diners Club
     if first == "2":
-        return length == 16 and 2221 <= int(digits[:4]) <= 2720  # Mastercard 2-series
-    return first in "3456" and 16 <= length <= 19
+        prefix = int(digits[:4])
+        mastercard = length == 16 and 2221 <= prefix <= 2720  # Mastercard 2-series
+        return mastercard or (16 <= length <= 19 and 2200 <= prefix <= 2204)  # Mir
+    return first in "3456" and 16 <= length <= 19  # Visa, Mastercard, JCB, Discover, UnionPay...
 
 
 # --- phone numbers ------------------------------------------------------------------------------
@@ -248,7 +337,8 @@ _NOT_A_PHONE_BEFORE = re.compile(
 )
 # "20000 10000 mAh" is a measurement, whatever its digits look like.
 _UNIT_AFTER = re.compile(
-    r"\s*(?:mah|mm|cm|km|kg|lbs?|oz|ml|lumens?|lm|mhz|ghz|gb|tb|kcal|psi|kn|w|v|l|m|g|°)\b",
+    r"\s*(?:mah|mm|cm|km|kg|lbs?|oz|ml|lumens?|lm|mhz|ghz|gb|tb|kcal|psi|kn|w|v|l|m|g|°"
+    r"|lit(?:re|er)s?)\b",
     re.IGNORECASE,
 )
 _INTERNATIONAL = re.compile(
@@ -256,15 +346,18 @@ _INTERNATIONAL = re.compile(
     r"(?:[ .-]?\(?\d{1,5}\)?){1,6}(?!\w)"
 )
 _PHONE_CUE = re.compile(
-    r"\b(?:call(?:ed)?|phone|tel|telephone|mobile|cell(?:phone)?|text\s+me|whats\s?app|reach\s+me"
-    r"|ring\s+me|my\s+number|contact\s+number|fax|landline)\b[^\d+\n]{0,25}"
-    r"(\+?(?:[ .-]?\(?\d+\)?){1,8})",
+    r"\b(?:call(?:ed)?|phone|tel|telephone|mob|mobile|cell(?:phone)?|text\s+me|whats\s?app"
+    r"|reach\s+me|contact\s+me|ring\s+me|my\s+number|contact\s+number|fax|landline)\b"
+    r"[^\d+\n]{0,25}(\+?(?:[ .-]?\(?\d+\)?){1,8})",
     re.IGNORECASE,
 )
+# A national number of a visiting country: trunk 0, then digit groups ("(02) 9876 5432").
+_TRUNK_NUMBER = re.compile(r"(?<![\w+.,/-])\(?0\d{1,4}\)?(?:[ .-]?\d{2,4}){1,4}(?![\w/]|[.,]\d)")
 
 
 def _phones(text: str, regions: Sequence[str]) -> Iterator[Finding]:
     spans = list(_national_phones(text, regions))
+    spans += [m.span() for m in _TRUNK_NUMBER.finditer(text) if _visitor_number(m.group())]
     spans += [span for m in _INTERNATIONAL.finditer(text) if (span := _international(m))]
     spans += [span for m in _PHONE_CUE.finditer(text) if (span := _cued_number(m))]
     for start, end in spans:
@@ -280,10 +373,32 @@ def _national_phones(text: str, regions: Sequence[str]) -> Iterator[tuple[int, i
             yield match.start, match.end
 
 
+def _visitor_number(raw: str) -> bool:
+    """A valid national number of a VISITOR_REGIONS country, written ungrouped or grouped
+    exactly as that country groups it ("06 12 34 56 78"; "05 10 15" stays a list of sizes)."""
+    groups = [len(group) for group in re.findall(r"\d+", raw)]
+    if not 9 <= sum(groups) <= 12:
+        return False
+    for region in VISITOR_REGIONS:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if not phonenumbers.is_valid_number(number):
+            continue
+        national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        if len(groups) == 1 or groups == [len(group) for group in re.findall(r"\d+", national)]:
+            return True
+    return False
+
+
 def _international(match: re.Match[str]) -> tuple[int, int] | None:
-    """A ``+``/``00``/``011`` number of a plausible length; trailing extra groups are dropped."""
+    """A ``+``/``00``/``011`` number of a plausible length; trailing extra groups are dropped.
+
+    The first group alone counts too: "+447700900123" is one group, and libphonenumber only has
+    to find its length possible for the country, not the number valid."""
     groups = list(re.finditer(r"\(?\d+\)?", match.group()))
-    for end in range(len(groups), 1, -1):
+    for end in range(len(groups), 0, -1):
         raw = match.group()[: groups[end - 1].end()]
         if _possible_international(raw):
             return match.start(), match.start() + len(raw.rstrip(")"))
@@ -316,12 +431,17 @@ def _cued_number(match: re.Match[str]) -> tuple[int, int] | None:
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")  # fmt: skip
 _FULL_DATE = (
-    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}"
+    rf"|\d{{1,2}}[-/. ]{_MONTH}[-/. ](?:\d{{4}}|\d{{2}})(?!\d)"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?(?:\s+\d{{4}})?)"
 )
-# After a cue a bare day/month ("birthday is 3/14") or a year ("born in 1985") is enough.
-_DATE = rf"(?:{_FULL_DATE}|\d{{1,2}}[/.]\d{{1,2}}(?![/.\d])|(?:19|20)\d{{2}})"
+# After a cue less is enough: a day and month ("birthday is 3/14"), a month and year ("born in
+# March 1985"), a year ("born in 1985") or eight digits ("date of birth 19850314").
+_COMPACT_DATE = (r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+                 r"|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d{2}")  # fmt: skip
+_DATE = (rf"(?:{_FULL_DATE}|{_MONTH},?\s+(?:19|20)\d{{2}}|\d{{1,2}}[/.]\d{{1,2}}(?![/.\d])"
+         rf"|{_COMPACT_DATE}|(?:19|20)\d{{2}})")  # fmt: skip
 _BIRTH_CUE = r"(?:born|birth\s?day|b-?day|birth\s?date|date\s+of\s+birth|d\.?o\.?b)\b\.?"
 _DOB_AFTER_CUE = re.compile(
     rf"\b{_BIRTH_CUE}(?:\s*(?:is\b|was\b|on\b|in\b|of\b|the\b|it['’]?s\b|['’]s\b|[=:,–-]))*"
@@ -396,6 +516,17 @@ _POSTCODE_AFTER_STREET = re.compile(
 )
 
 
+# "I live at 12 Oak Hill, Leeds": a street without a street-type word is an address only after
+# a cue that says so, and only if its words end where an address line ends.
+_CUED_STREET = re.compile(
+    r"\b(?:(?:ship|deliver|send|post|mail)(?:\s+(?:it|them|this|that|everything|orders?))?\s+to"
+    r"|live\s+at|lives\s+at|living\s+at|address(?:\s+is)?\s*:?)\s+"
+    rf"((?:{_UNIT},?\s+)?[1-9]\d{{0,3}}[A-Za-z]?(?:-\d{{1,4}})?,?"
+    r"((?:\s+[^\W\d_][\w'’-]*){1,4}))(?=\s*(?:[,;\n]|\.(?!\w)|$))",
+    re.IGNORECASE,
+)
+
+
 def _addresses(text: str) -> Iterator[Finding]:
     for match in _STREET.finditer(text):
         if _is_street(match):
@@ -403,6 +534,10 @@ def _addresses(text: str) -> Iterator[Finding]:
     for pattern in (_CONTINENTAL_STREET, _SOUTHERN_STREET):
         for match in pattern.finditer(text):
             yield from _street_with_postcode(text, match.span())
+    for match in _CUED_STREET.finditer(text):
+        words = {word.lower() for word in match.group(2).split()}
+        if not words & (_NOT_STREET_WORDS | _PRODUCT_NOUNS):
+            yield from _street_with_postcode(text, match.span(1))
 
 
 def _is_street(match: re.Match[str]) -> bool:
@@ -459,6 +594,20 @@ _POSTCODES = (
 )
 # "2TB 4GB"-style capacities are product talk, not an inward postcode.
 _CAPACITY = re.compile(r"\d(?:GB|TB|PB|LB)$", re.IGNORECASE)
+# A UK postcode in any case ("sw1a 1aa") counts within a few words of a cue that talks about
+# a place; "4th" and "2nd" are ordinals, never an inward code.
+_PLACE_CUE = re.compile(
+    r"\b(?:ship|deliver|send|post|mail|live|living|lives|address|located|based|house|home)\b",
+    re.IGNORECASE,
+)
+_UK_POSTCODE_ANY_CASE = re.compile(
+    r"\b([A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?(?!\d(?:st|nd|rd|th)\b)\d[ABD-HJLNP-UW-Z]{2})\b",
+    re.IGNORECASE,
+)
+# Australia: a state, then four digits whose first digit fits the state ("NSW 2000").
+_AU_POSTCODE = re.compile(r"\b(NSW|ACT|VIC|QLD|SA|WA|TAS|NT)\s+(\d{4})\b")
+_AU_FIRST_DIGITS = {"NSW": "12", "ACT": "02", "VIC": "38", "QLD": "49", "SA": "5", "WA": "6",
+                    "TAS": "7", "NT": "0"}  # fmt: skip
 
 
 def _postcodes(text: str) -> Iterator[Finding]:
@@ -466,54 +615,94 @@ def _postcodes(text: str) -> Iterator[Finding]:
         for match in pattern.finditer(text):
             if not _CAPACITY.search(match.group(1)):
                 yield _finding("POSTCODE", match, 1)
+    yield from _cued_uk_postcodes(text)
+    yield from _australian_postcodes(text)
+
+
+def _cued_uk_postcodes(text: str) -> Iterator[Finding]:
+    """UK postcodes in any case within 60 characters after a place cue ("ship to sw1a 1aa")."""
+    for cue in _PLACE_CUE.finditer(text):
+        window = _UK_POSTCODE_ANY_CASE.finditer(text, cue.end(), min(len(text), cue.end() + 60))
+        yield from (_finding("POSTCODE", m, 1) for m in window if not _CAPACITY.search(m.group(1)))
+
+
+def _australian_postcodes(text: str) -> Iterator[Finding]:
+    for match in _AU_POSTCODE.finditer(text):
+        fits_state = match.group(2)[0] in _AU_FIRST_DIGITS[match.group(1)]
+        if fits_state and not _UNIT_AFTER.match(text, match.end()):  # "WA 6000 lumens"
+            yield _finding("POSTCODE", match, 2)
 
 
 # --- self-introduced names ----------------------------------------------------------------------
 
 _REST = r"[^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
 _WORD = rf"[^\W\d_]{_REST}"
-_CAPITALISED = rf"[A-ZÀ-ÖØ-Þ]{_REST}"
 _NAME_WORDS = rf"({_WORD}(?:\s+{_WORD}){{0,2}})"
-_CAPITALISED_WORDS = rf"({_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}})"
 _PUNCTUATION_ENDS = (".", ",", "!", ";", ":", "-", "")
+# What may follow a name ("" means the end of the text).
+_INTRO_ENDINGS = (*_PUNCTUATION_ENDS, "and ", "from ", "here")
+_CALLER_ENDINGS = ("from ", "here", "speaking", "calling")
+_SIGN_OFF_ENDINGS = ("", ".", "!")
+# Where a lower-case surname may end: "I am sarah jones", "sarah jones, need boots".
+_SURNAME_ENDINGS = (*_PUNCTUATION_ENDS, "and ", "from ", "here", "speaking", "calling")
 
 
 @dataclass(frozen=True)
 class _NameRule:
-    """A cue that introduces a name, how sure it is, and what must follow the name."""
+    """A cue that introduces a name, and what must follow the name.
+
+    Capitalised words after the cue are a name when followed by one of ``endings``; a word of
+    the first-name lexicon is one in any case when followed by one of ``lexicon_endings``.
+    Empty endings accept whatever follows; ``None`` turns that path off.
+    """
 
     pattern: re.Pattern[str]
-    lower_case_ok: bool = False  # "my name is sam" names sam; "call me crazy" does not
-    endings: tuple[str, ...] = ()  # if set, the name must be followed by one of these
+    any_word: bool = False  # "my name is sam" names sam; "call me crazy" does not
+    endings: tuple[str, ...] | None = ()
+    lexicon_endings: tuple[str, ...] | None = ()
 
 
 _NAME_RULES = (
     _NameRule(
         re.compile(
-            r"\b(?:(?:my|his|her|their)\s+name\s+is|(?:my|his|her|their)\s+name['’]?s"
+            r"\b(?:(?:my|his|her|their|our)\s+(?:[^\W\d_]+['’]s\s+)?name\s+is"
+            r"|(?:my|his|her|their|our)\s+(?:[^\W\d_]+['’]s\s+)?name['’]?s"
             rf"|i['’]?m\s+called|i\s+am\s+called|i\s+go\s+by)\s+{_NAME_WORDS}"
             rf"|(?:^|[\n,;.]\s*)name\s*:\s*{_NAME_WORDS}",
             re.IGNORECASE,
         ),
-        lower_case_ok=True,
+        any_word=True,
     ),
-    _NameRule(re.compile(rf"\b(?i:call\s+me)\s+{_CAPITALISED_WORDS}")),
-    # "I'm Sarah, ..." introduces Sarah; "I'm Large in most brands" does not.
-    _NameRule(
-        re.compile(rf"\b(?i:i['’]?m|i\s+am)\s+{_CAPITALISED_WORDS}"),
-        endings=(*_PUNCTUATION_ENDS, "and ", "from ", "here"),
-    ),
+    _NameRule(re.compile(rf"\b(?i:call\s+me)\s+{_NAME_WORDS}")),
+    # "I'm Sarah, ..." introduces Sarah; "I'm Large in most brands" does not; "i'm sarah" does,
+    # because sarah is in the lexicon and "large" is not.
+    _NameRule(re.compile(rf"\b(?i:i['’]?m|i\s+am)\s+{_NAME_WORDS}"), endings=_INTRO_ENDINGS),
     # "It's Kenji here" introduces Kenji; "it's Gore-Tex, right?" does not.
     _NameRule(
-        re.compile(rf"\b(?i:this\s+is|it['’]?s)\s+{_CAPITALISED_WORDS}"),
-        endings=("from ", "here", "speaking", "calling"),
+        re.compile(rf"\b(?i:this\s+is|it['’]?s)\s+{_NAME_WORDS}"),
+        endings=_CALLER_ENDINGS,
+        lexicon_endings=_CALLER_ENDINGS,
     ),
-    _NameRule(re.compile(rf"\b(?i:mr|mrs|ms|miss|mx|dr|prof)\.?\s+{_CAPITALISED_WORDS}")),
+    _NameRule(
+        re.compile(rf"\b(?i:mr|mrs|ms|miss|mx|dr|prof)\.?\s+{_NAME_WORDS}"), lexicon_endings=None
+    ),
+    _NameRule(
+        re.compile(rf"\b(?i:thanks|thank\s+you|thx|cheers|ta),?\s+{_NAME_WORDS}"),
+        endings=_SIGN_OFF_ENDINGS,
+    ),
     _NameRule(
         re.compile(
-            rf"\b(?i:thanks|thank\s+you|cheers|regards|sincerely|love),?\s+({_CAPITALISED})"
-            r"\s*[.!]?\s*$"
-        )
+            r"(?i:\b(?:regards|sincerely|best\s+wishes|all\s+the\s+best)|(?:^|[\n.!,]\s*)love),?"
+            rf"\s+{_NAME_WORDS}"
+        ),
+        endings=_SIGN_OFF_ENDINGS,
+    ),
+    # "Sarah Jones here, ..." at the start of a message: only with a name from the lexicon, as
+    # "Boots here?" starts with a capital too.
+    _NameRule(
+        re.compile(rf"^\W*(?:(?i:hi|hello|hey)\W+)?{_NAME_WORDS}\s+(?i:here)\b"),
+        endings=None,
+        lexicon_endings=("here",),
     ),
 )
 _NOT_NAME_WORDS = _word_set(
@@ -527,41 +716,96 @@ _NOT_NAME_WORDS = _word_set(
     " american canadian british english irish scottish welsh german french spanish italian dutch"
     " australian mexican japanese chinese korean indian vegan vegetarian small medium large xl xs"
     " xxl tall short petite left right old martens bronner bronner's heater scholl pepper"
-    " hi hello hey sorry glad happy excited ready done sold"
+    " hi hello hey sorry glad happy excited ready done sold men man women woman boys girls kids"
 )
+# A product noun right after a capitalised "name" makes it a brand: "Mr Men socks".
+_NOT_BEFORE_NAME = _PRODUCT_NOUNS | _word_set("socks sock soap book books toy toys shirt hat")
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """The first-name lexicon: lower-case names of many locales, minus common English words."""
+    data = resources.files("localbot").joinpath("data", "first_names.txt")
+    lines = data.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def _names(text: str) -> Iterator[Finding]:
     for rule in _NAME_RULES:
         for match in rule.pattern.finditer(text):
             group = next(i for i, value in enumerate(match.groups(), 1) if value)
-            if span := _name_span(match, group, rule):
+            if span := _capitalised_name(match, group, rule) or _lexicon_name(match, group, rule):
                 yield Finding("NAME", span)
 
 
-def _name_span(match: re.Match[str], group: int, rule: _NameRule) -> tuple[int, int] | None:
+def _capitalised_name(match: re.Match[str], group: int, rule: _NameRule) -> tuple[int, int] | None:
     """Span of the name words in ``group``: stop at the first word that cannot be part of a name."""
-    kept = _name_words(match.group(group), rule.lower_case_ok)
-    if not kept:
+    if rule.endings is None:
         return None
+    kept = _name_words(match.group(group), rule.any_word)
     base = match.start(group)
-    end = base + kept[-1].start() + len(kept[-1].group().rstrip(".,!?;:"))
-    after = match.string[end:].lstrip().lower()
-    if rule.endings and not any(after.startswith(e) if e else not after for e in rule.endings):
+    if not kept or not _followed_by(match.string, base + _end(kept), rule.endings):
         return None
-    return base + kept[0].start(), end
+    if _next_word(match.string, base + _end(kept)) in _NOT_BEFORE_NAME:
+        return None  # a brand: "Mr Men socks"
+    return base + kept[0].start(), base + _end(kept)
 
 
-def _name_words(words: str, lower_case_ok: bool) -> list[re.Match[str]]:
+def _name_words(words: str, any_word: bool) -> list[re.Match[str]]:
     kept: list[re.Match[str]] = []
     for word in re.finditer(r"\S+", words):
         bare = word.group().strip(".,!?;:").lower()
         capitalised = word.group()[0].isupper()
         # A capitalised "Van" or "An" inside a capitalised name is part of it ("Nguyen Van An").
         inside_name = capitalised and kept and bare not in ("i", "and", "or")
-        if (bare in _NOT_NAME_WORDS and not inside_name) or not (capitalised or lower_case_ok):
+        if (bare in _NOT_NAME_WORDS and not inside_name) or not (capitalised or any_word):
             break
         kept.append(word)
         if word.group()[-1] in ".,!?;:":
             break
     return kept
+
+
+def _lexicon_name(match: re.Match[str], group: int, rule: _NameRule) -> tuple[int, int] | None:
+    """A first name from the lexicon, in any case ("i'm sarah"), with the surname after it if
+    that ends where a name ends ("I am sarah jones", but only "sarah" in "sarah see you")."""
+    words = list(re.finditer(r"\S+", match.group(group)))
+    if rule.lexicon_endings is None or not _is_first_name(words[0].group()):
+        return None
+    kept, capitalised = words[:1], words[0].group()[0].isupper()
+    for word in words[1:]:
+        if word.group().lower() in _NOT_NAME_WORDS or word.group()[0].isupper() != capitalised:
+            break
+        kept.append(word)
+    base = match.start(group)
+    # Capitals mark a surname ("I'm Sarah Jones looking for..."); in lower case only its place
+    # does: punctuation or a word no name holds ("i'm sarah jones need boots") must follow it.
+    # "thanks sarah see you" loses "see" too: a word too many beats a surname that leaks.
+    while len(kept) > 1 and not capitalised:
+        end = base + _end(kept)
+        if _followed_by(match.string, end, _SURNAME_ENDINGS) or (
+            _next_word(match.string, end) in _NOT_NAME_WORDS
+        ):
+            break
+        kept.pop()
+    if not _followed_by(match.string, base + _end(kept), rule.lexicon_endings):
+        return None
+    return base + kept[0].start(), base + _end(kept)
+
+
+def _is_first_name(word: str) -> bool:
+    bare = word.lower()
+    return bare not in _NOT_NAME_WORDS and bare in first_names()
+
+
+def _end(kept: list[re.Match[str]]) -> int:
+    """End of the last kept word within its group, trailing punctuation left out."""
+    return kept[-1].start() + len(kept[-1].group().rstrip(".,!?;:"))
+
+
+def _followed_by(text: str, end: int, endings: tuple[str, ...]) -> bool:
+    """Whether what follows ``end`` starts with one of ``endings`` ("" means nothing follows)."""
+    if not endings:
+        return True
+    after = text[end:].lstrip().lower()
+    return any(after.startswith(ending) if ending else not after for ending in endings)

@@ -1,4 +1,5 @@
-"""Property-based tests (hypothesis) for the filter parser, the fact verifier and the importer."""
+"""Property-based tests (hypothesis) for the filter parser, the fact verifier, the importer and
+the redactor."""
 
 import csv
 import io
@@ -12,6 +13,7 @@ from localbot.catalogue.filters import parse_filters
 from localbot.catalogue.readers import RawRow, _csv_rows, _jsonl_rows
 from localbot.catalogue.search import Product
 from localbot.catalogue.validation import RowError, validate_product
+from localbot.privacy import find_personal_data, redact
 from localbot.verify import UNATTRIBUTED_PRICE, FactChecker, verify_text
 
 BRANDS = ["Alpenglow", "Summit & Co"]
@@ -123,3 +125,62 @@ def test_csv_reader_yields_one_row_per_record_with_its_number(records):
 def test_jsonl_reader_never_raises(lines):
     rows = list(_jsonl_rows("\n".join(line.replace("\n", " ") for line in lines), "f.jsonl"))
     assert all(row.error is None or "not valid JSON" in row.error for row in rows)
+
+
+# --- redaction ---------------------------------------------------------------------------------
+
+PII_SNIPPETS = [
+    "card 4539 1488 0343 6467", "mail jane.doe@example.com", "call (541) 555-0142",
+    "my number is +44 7700 900123", "I'm Sarah,", "i'm sarah,", "thanks emma.",
+    "my name is John Smith", "born on 14 March 1985", "IBAN DE89 3704 0044 0532 0130 00",
+    "ship to 418 Cedar Hollow Road, Bend, OR 97701", "postcode SW1A 1AA",
+    "email jane dot doe at gmail dot com", "my mobile is 0412 345 678",
+]  # fmt: skip
+FILLER = st.sampled_from(["tent", "size 10.5", "$49.99", "please", "JKT-0001", "in stock?", "the"])
+# Runs of horizontal whitespace and invisible characters a comment may hold instead of a space.
+SPACING = st.sampled_from([" ", "  ", "\t", "\u00a0", "\u2009", " \u200b", "\u3000", " \t "])
+INVISIBLE = dict.fromkeys(map(ord, "\u200b"))
+
+
+def _seen(text: str, findings) -> list[tuple[str, str]]:
+    """Each finding's type and text as a reader sees it (spacing collapsed)."""
+    return [(f.type, " ".join(text[slice(*f.span)].translate(INVISIBLE).split())) for f in findings]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(PII_SNIPPETS), FILLER), min_size=1, max_size=6), st.data()
+)
+def test_redaction_does_not_depend_on_the_spacing(pieces, data):
+    """A comment typed with tabs, doubled or no-break spaces is redacted as its tidy form is."""
+    words = " ".join(pieces).split(" ")
+    spaced = words[0] + "".join(data.draw(SPACING) + word for word in words[1:])
+    tidy = " ".join(words)
+    assert _seen(spaced, find_personal_data(spaced)) == _seen(tidy, find_personal_data(tidy))
+
+
+FIRST_NAMES = st.sampled_from(
+    ["sarah", "dave", "priya", "jose", "emma", "kenji", "fatima", "lukas"]
+)
+NAME_CUES = st.sampled_from(["i'm {}", "I am {}", "im {},", "this is {} speaking", "thanks {}",
+                             "it's {} from the club", "call me {}", "{} here,", "regards, {}"])  # fmt: skip
+SHOP_TALK = st.lists(st.sampled_from(["need", "boots", "a", "tent", "please", "in", "size", "9"]),
+                     max_size=5).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(NAME_CUES, FIRST_NAMES, SHOP_TALK)
+def test_a_lower_case_first_name_after_a_cue_never_survives(cue, name, rest):
+    text = f"{cue.format(name)} {rest}".strip()
+    assert not re.search(rf"\b{name}\b", redact(text).text), text
+
+
+NOT_NAMES = st.sampled_from(["looking", "after", "great", "so", "new", "sure", "not", "good",
+                             "happy", "back", "interested", "here", "fine", "just", "ready"])  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(NAME_CUES, NOT_NAMES, SHOP_TALK)
+def test_ordinary_words_after_a_cue_are_not_names(cue, word, rest):
+    text = f"{cue.format(word)} {rest}".strip()
+    assert "NAME" not in redact(text).types, text
