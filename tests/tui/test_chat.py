@@ -18,6 +18,7 @@ from localbot.tui.screens.feedback import FeedbackScreen
 from localbot.tui.screens.help import HelpScreen
 from localbot.tui.widgets.cards import ProductCardView
 from localbot.tui.widgets.conversation import AnswerView, QuestionView
+from localbot.tui.widgets.status import StatusBar
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
@@ -147,6 +148,32 @@ async def test_escape_stops_the_answer_at_once_and_keeps_the_partial_text(
         assert view.text.strip() == turn["answer"].strip() != ""
         assert str(app.screen.query_one("#state", Static).content) == "Stopped"
         assert str(app.screen.query_one("#send").label) == "Send"
+
+
+async def test_the_status_says_stopping_until_the_answer_ends_then_ready_for_a_new_one(
+    build_app,
+) -> None:
+    first_text = threading.Event()
+
+    def hook(message: Message) -> None:
+        if isinstance(message, messages.AnswerProgress) and message.text.strip():
+            first_text.set()
+
+    app = build_app(max_tokens=400)
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(StatusBar)
+        states: list[str] = []
+        set_state = bar.set_state
+        bar.set_state = lambda text: (states.append(text), set_state(text))[1]
+        await ask(pilot, "Tell me everything about your tents for a family of four")
+        assert await asyncio.to_thread(first_text.wait, 120)
+        await pilot.press("escape")
+        await settle(pilot)
+        # Whenever the worker noticed, the status went straight from Stopping… to Stopped.
+        assert states[states.index("Stopping…") :] == ["Stopping…", "Stopped"], states
+        await pilot.press("ctrl+n")
+        assert str(app.screen.query_one("#state", Static).content) == "Ready"
 
 
 async def test_new_conversation_clears_the_screen_and_starts_a_new_session(build_app) -> None:

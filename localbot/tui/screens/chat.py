@@ -274,7 +274,11 @@ class ChatScreen(Screen[None]):
             self._cancel.set()
         self._waiting = None
         if self.busy:
-            self._set_busy(False, "Ready")
+            self._set_busy(False, self._idle_state())
+
+    def _idle_state(self) -> str:
+        """What the status says with no answer on the way: ready, or what is still loading."""
+        return "Ready" if self.localbot.ready else self.localbot.status_text
 
     async def action_new_conversation(self) -> None:
         """Clear the conversation; the next question starts a new session."""
@@ -283,6 +287,7 @@ class ChatScreen(Screen[None]):
         await self.query_one(Conversation).clear()
         self.query_one("#question", Input).value = ""
         self.query_one(StatusBar).clear_reply()
+        self.query_one(StatusBar).set_state(self._idle_state())  # not a stale "Stopped"
         if not self.kiosk:
             self.query_one(HistoryPanel).show_current(None)
         self.query_one("#question", Input).focus()
