@@ -6,7 +6,9 @@
   :func:`privacy_at_startup`) and with ``localbot purge``.
 - **Erasure**: :func:`forget_session` and :func:`forget_customer` delete everything held about a
   session or a person. Deleted rows are overwritten (``PRAGMA secure_delete``) and the
-  write-ahead log is checkpointed and truncated, so the bytes leave the files too.
+  write-ahead log is checkpointed and truncated, so the bytes leave the files too. An erased
+  customer goes on the :class:`ErasureList` (a keyed hash of the id, nothing else), which the
+  customer import consults, so re-importing the loyalty export does not bring them back.
 - **Access**: :func:`export_customer` gathers everything held about a person (a subject access
   request); :func:`iter_interactions` yields redacted turns for audits.
 - **Files**: the data folder and its files are readable by their owner only.
@@ -24,8 +26,11 @@ Extending (the customers and insights work plug in here, nowhere else):
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import socket
 import sqlite3
 import stat
@@ -40,7 +45,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from localbot.db import open_database, pending_migrations, utc_now, write_transaction
+from localbot.db import (
+    get_meta,
+    open_database,
+    pending_migrations,
+    set_meta,
+    utc_now,
+    write_transaction,
+)
 from localbot.paths import ensure_private_dir
 from localbot.privacy import redact
 
@@ -52,6 +64,8 @@ Eraser = Callable[[sqlite_utils.Database, str], dict[str, int]]
 TurnEraser = Callable[[sqlite_utils.Database, Sequence[int]], int]
 # SQLite allows 32,766 bound parameters; stay well below it when deleting by id.
 ID_CHUNK = 500
+# The meta entry holding the key of the erasure list's hashes (see ErasureList).
+ERASURE_KEY = "erasure_key"
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,8 @@ class ErasureReport:
 
     rows: dict[str, int] = field(default_factory=dict)
     wal_cleared: bool = True
+    # forget --customer: the id is on the erasure list (imports skip it) after this erasure
+    import_blocked: bool = False
 
     @property
     def total(self) -> int:
@@ -73,7 +89,8 @@ class ErasureReport:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
-        return {"rows": dict(self.rows), "total": self.total, "wal_cleared": self.wal_cleared}
+        data = {"rows": dict(self.rows), "total": self.total, "wal_cleared": self.wal_cleared}
+        return {**data, "import_blocked": True} if self.import_blocked else data
 
 
 # --- registries ---------------------------------------------------------------------------------
@@ -236,13 +253,73 @@ def forget_session(db: sqlite_utils.Database, session_id: str) -> ErasureReport:
 
 
 def forget_customer(db: sqlite_utils.Database, customer_id: str) -> ErasureReport:
-    """Erase everything held about a customer in every registered table, then scrub the files."""
+    """Erase everything held about a customer in every registered table, then scrub the files.
+
+    The id also goes on the erasure list, even when nothing was stored yet (the request may come
+    before the loyalty export is imported): the customer import skips it from then on.
+    """
     rows: dict[str, int] = {}
     with write_transaction(db):
         for entry in PERSONAL_TABLES:
             for name, count in entry.erase(db, customer_id).items():
                 rows[name] = rows.get(name, 0) + count
-    return ErasureReport(rows, clear_deleted_pages(db))
+        ErasureList(db).add(customer_id)
+    return ErasureReport(rows, clear_deleted_pages(db), import_blocked=True)
+
+
+class ErasureList:
+    """Customer ids erased on request, kept as keyed hashes so that imports can skip them.
+
+    An erasure must stick: the store's next loyalty export still lists the person, and importing
+    it would bring them back. The list holds HMAC-SHA256 of the id under a random key made for
+    this database (``meta`` key ``erasure_key``), and the day; no id, name or contact detail.
+    Someone holding the database file and a guess at an id can test the guess, as they could
+    with any pseudonym: the list hides ids from reading, not from a search with the key.
+    """
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._key = get_meta(db, ERASURE_KEY) if db.table("meta").exists() else ""
+        # Read once: an import asks about every row, and the list stays small.
+        stored = db.table("erased_customers").exists()
+        rows = db.execute("SELECT id_hash FROM erased_customers") if stored else []
+        self._hashes: set[str] = {row[0] for row in rows}
+
+    def digest(self, customer_id: str) -> str:
+        """The stored form of an id (the key is created with the first entry)."""
+        if not self._key:
+            self._key = secrets.token_hex(32)
+            set_meta(self.db, ERASURE_KEY, self._key)
+        message = customer_id.strip().encode("utf-8")
+        return hmac.new(bytes.fromhex(self._key), message, hashlib.sha256).hexdigest()
+
+    def __contains__(self, customer_id: object) -> bool:
+        if not self._hashes or not isinstance(customer_id, str):
+            return False
+        return self.digest(customer_id) in self._hashes
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def add(self, customer_id: str) -> None:
+        """Put the id on the list, in the caller's transaction; kept until lifted (retention does
+        not apply: the list must outlive the data it keeps out)."""
+        digest = self.digest(customer_id)
+        self.db.execute(
+            "INSERT OR IGNORE INTO erased_customers(id_hash, erased_on) VALUES (?, ?)",
+            [digest, utc_now()[:10]],
+        )
+        self._hashes.add(digest)
+
+    def lift(self, customer_id: str) -> bool:
+        """Take the id off the list (the person re-joined); False if it was not on it."""
+        if customer_id not in self:
+            return False
+        digest = self.digest(customer_id)
+        with write_transaction(self.db):
+            self.db.execute("DELETE FROM erased_customers WHERE id_hash = ?", [digest])
+        self._hashes.discard(digest)
+        return True
 
 
 def _erase_sessions(db: sqlite_utils.Database, session_ids: Sequence[str]) -> dict[str, int]:

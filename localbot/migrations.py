@@ -241,3 +241,21 @@ def catalogue_sources(db: sqlite_utils.Database) -> None:
         CREATE INDEX quarantine_source ON quarantine(source);
         """,
     )
+
+
+@MIGRATIONS(name="0009_erasure_list")
+def erasure_list(db: sqlite_utils.Database) -> None:
+    """Customers erased on request, so an import does not bring them back (governance.ErasureList).
+
+    Only a keyed hash of the customer id is kept (HMAC-SHA256 with a random key in ``meta``),
+    never the id, a name or a contact detail; the day shows when the request was honoured.
+    """
+    _execute_script(
+        db,
+        """
+        CREATE TABLE erased_customers (
+            id_hash TEXT PRIMARY KEY,            -- hex HMAC-SHA256(meta 'erasure_key', customer id)
+            erased_on TEXT NOT NULL              -- YYYY-MM-DD
+        );
+        """,
+    )

@@ -24,8 +24,15 @@ def register(subparsers: Any) -> None:
         "forget", help="erase everything held about a customer or session"
     )
     target = forget.add_mutually_exclusive_group(required=True)
-    target.add_argument("--customer", metavar="ID", help="the customer's id")
+    target.add_argument(
+        "--customer", metavar="ID", help="the customer's id; imports skip it afterwards"
+    )
     target.add_argument("--session", metavar="ID", help="a session id (printed by 'localbot ask')")
+    target.add_argument(
+        "--allow-reimport", metavar="ID",
+        help="let 'customers import' bring back a customer erased earlier (they re-joined); "
+        "nothing erased is restored",
+    )  # fmt: skip
     forget.add_argument("--json", action="store_true")
     forget.set_defaults(handler=run_forget)
 
@@ -75,6 +82,8 @@ def run_forget(args: argparse.Namespace) -> int:
     """Erase a customer or a session; exit 1 if nothing matched (a typo?) or the WAL stayed busy."""
     from localbot.governance import forget_customer, forget_session
 
+    if args.allow_reimport:
+        return _allow_reimport(args)
     who = f"customer {args.customer}" if args.customer else f"session {args.session}"
     db = _open_existing(args)
     if db is None:
@@ -86,10 +95,33 @@ def run_forget(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"target": who, **report.as_dict()}, indent=2))
     elif report.total == 0:
-        print(f"nothing stored about {who} (already erased, or a mistyped id?)")
+        print(f"nothing stored about {who} (already erased, or a mistyped id?){_list_note(args)}")
     else:
-        print(f"erased {who}: {report.describe()}{_wal_note(report)}")
+        print(f"erased {who}: {report.describe()}{_wal_note(report)}{_list_note(args)}")
     return 0 if report.total and report.wal_cleared else 1
+
+
+def _list_note(args: argparse.Namespace) -> str:
+    if not args.customer:
+        return ""
+    return (f"; 'customers import' skips {args.customer} from now on (if they re-join, or the id "
+            f"was mistyped: localbot forget --allow-reimport {args.customer})")  # fmt: skip
+
+
+def _allow_reimport(args: argparse.Namespace) -> int:
+    """Take a customer id off the erasure list; exit 1 if it was not on it."""
+    from localbot.governance import ErasureList
+
+    customer = args.allow_reimport
+    db = _open_existing(args)
+    lifted = db is not None and ErasureList(db).lift(customer)
+    if args.json:
+        print(json.dumps({"target": f"customer {customer}", "import_allowed": lifted}, indent=2))
+    elif lifted:
+        print(f"customer {customer} may be imported again; what was erased is not restored")
+    else:
+        print(f"customer {customer} is not on the erasure list (imports do not skip it)")
+    return 0 if lifted else 1
 
 
 def _wal_note(report: Any) -> str:

@@ -8,6 +8,10 @@ non-personal fields (SKU, quantity, price, times) are stored with the reason.
 Customers are imported before purchases and events whatever the file order, so a purchase can
 refer to a customer from another file. A purchase or event must name a known customer and a
 SKU that is in the catalogue.
+
+Rows of a customer erased on request (``localbot forget --customer``; see
+:class:`localbot.governance.ErasureList`) are skipped before they are validated, stored or
+quarantined, and counted as "skipped: erased on request": an erasure sticks across re-imports.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from localbot.customers.validation import (
     validate_purchase,
 )
 from localbot.db import get_meta, set_meta, utc_now, write_transaction
+from localbot.governance import ErasureList
 
 DATA_SUFFIXES = {".csv", ".json", ".jsonl", ".ndjson"}
 KINDS = ("customers", "purchases", "events")
@@ -59,6 +64,8 @@ class CustomerImportReport:
         }
     )
     quarantined: int = 0
+    # rows (customers, purchases, events) of customers erased on request: not imported
+    erased_skipped: int = 0
     problems: list[str] = field(default_factory=list)
     quarantine_samples: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
@@ -80,7 +87,10 @@ class CustomerImportReport:
             f"{kind}: {c['inserted']} inserted, {c['updated']} updated, {c['unchanged']} unchanged"
             for kind, c in self.counts.items()
         ]
-        return "; ".join(parts) + f"; {self.quarantined} quarantined"
+        erased = (
+            f"; {self.erased_skipped} skipped: erased on request" if self.erased_skipped else ""
+        )
+        return "; ".join(parts) + f"; {self.quarantined} quarantined{erased}"
 
     def as_dict(self) -> dict[str, Any]:
         """The report as plain data for ``--json``."""
@@ -274,6 +284,7 @@ class _RowImporter:
         self.skus = {row[0] for row in db.execute("SELECT sku FROM products")}
         self.customers: set[str] = set()
         self.seen: dict[Any, str] = {}
+        self.erased = ErasureList(db)
 
     def run(self, batch: _Batch) -> None:
         """Store customers first, so purchases and events in any file can refer to them."""
@@ -289,6 +300,9 @@ class _RowImporter:
                         self._one(kind, raw, steps[kind])
 
     def _one(self, kind: str, raw: RawRow, step: Callable[[RawRow], str]) -> None:
+        if self._erased_on_request(kind, raw):
+            self.report.erased_skipped += 1
+            return
         try:
             if raw.error:
                 raise RowError(raw.error)
@@ -297,6 +311,14 @@ class _RowImporter:
             self._reject(raw, str(error))
             return
         self.report.counts[kind][outcome] += 1
+
+    def _erased_on_request(self, kind: str, raw: RawRow) -> bool:
+        """Whether the row is about an erased customer; checked first, so nothing of it is kept
+        (not even a quarantine reason naming the id)."""
+        if not self.erased or not isinstance(raw.data, dict):
+            return False
+        value = canonical_row(raw.data).get("id" if kind == "customers" else "customer_id")
+        return value is not None and str(value) in self.erased
 
     def _reject(self, raw: RawRow, reason: str) -> None:
         _quarantine(self.db, raw.source, raw.row_number, reason, _masked(raw))
