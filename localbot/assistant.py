@@ -33,7 +33,7 @@ from localbot.embeddings import Embedder
 from localbot.governance import ErasureReport, forget_session, privacy_at_startup
 from localbot.insights import InsightsReport, build_report
 from localbot.llm import ChatModel, GenerationStats
-from localbot.modelfiles import resolve_model
+from localbot.modelfiles import check_model_file, resolve_model
 from localbot.privacy import Finding, placeholder, redact
 from localbot.prompting import Prompt, build_context, build_prompt, system_messages
 from localbot.reuse import (
@@ -160,6 +160,8 @@ class Assistant:
     def load(self, on_status: TextCallback | None = None) -> None:
         """Load the embedder and the model and evaluate the system prompt, so answers start fast."""
         say = on_status or (lambda text: None)
+        if not self.chat_model.loaded:  # a missing or broken model file is reported at once,
+            check_model_file(self.chat_model.path)  # not after the embedder's seconds of loading
         say("Loading the embedding model...")
         self.embedder.load()
         if isinstance(self.search_engine.feedback, FeedbackBoosts):

@@ -98,6 +98,8 @@ class LocalbotApp(App[int]):
         """Open and load the assistant (embedder, model, warmed system prompt) off the UI thread."""
         assistant = self.assistant
         try:
+            if assistant is None:  # another program writing can hold this up (busy timeout)
+                self._say("Opening the database…")
             assistant = assistant or self._open_assistant()
             catalogue = assistant.catalogue_size()
             if catalogue.get("search_items", 0) == 0:  # say so now, not after loading models
@@ -106,7 +108,8 @@ class LocalbotApp(App[int]):
             assistant.load(on_status=self._say)
             ready = messages.AssistantReady(assistant, assistant.model_name, catalogue)
         except Exception as error:  # shown on a screen with the fix: the UI must not crash
-            self.post_message(messages.LoadFailed(describe_error(error), assistant))
+            problem = describe_error(error, retry="choose Try again")
+            self.post_message(messages.LoadFailed(problem, assistant))
             return
         self.post_message(ready)
 
@@ -154,7 +157,7 @@ class LocalbotApp(App[int]):
             with self.db_lock:
                 return call(self.assistant)
         except Exception as error:  # reported, not crashed on
-            report_to.post_message(messages.ActionFailed(describe_error(error)))
+            report_to.post_message(messages.ActionFailed(describe_error(error, "try again")))
             return None
 
     # Leaving and switching modes (the staff PIN in kiosk mode) ------------------------------

@@ -20,8 +20,12 @@ class Problem:
     fatal: bool = False  # the assistant cannot work at all until the fix is applied
 
 
-def describe_error(error: BaseException) -> Problem:
-    """The :class:`Problem` for an exception raised while loading or answering."""
+def describe_error(error: BaseException, retry: str = "ask again") -> Problem:
+    """The :class:`Problem` for an exception raised while loading or answering.
+
+    ``retry`` is how to try again where the error happened: "ask again" after a question,
+    "choose Try again" on the screen shown when starting failed.
+    """
     from localbot.assistant import AssistantError
     from localbot.db import DatabaseError
     from localbot.embeddings import EmbedderError
@@ -52,7 +56,7 @@ def describe_error(error: BaseException) -> Problem:
             fatal=True,
         )
     if isinstance(error, sqlite3.OperationalError) and "locked" in detail:
-        return database_locked(detail)
+        return database_locked(detail, retry)
     if isinstance(error, DatabaseError | sqlite3.DatabaseError):
         return Problem(
             "The database could not be used",
@@ -70,13 +74,13 @@ def describe_error(error: BaseException) -> Problem:
     )
 
 
-def database_locked(detail: str) -> Problem:
+def database_locked(detail: str, retry: str = "ask again") -> Problem:
     """The problem shown when another program holds the database's write lock too long."""
     return Problem(
         "The database is busy",
         detail,
         "Another localbot program (an import, an export) is writing to it. Wait for it to "
-        "finish, then ask again.",
+        f"finish, then {retry}.",
     )
 
 

@@ -49,7 +49,7 @@ async def test_the_screen_is_usable_while_the_model_loads(assistant, build_app) 
         await pilot.press(*"tent")
         assert app.screen.query_one("#question", Input).value == "tent"
         assert not app.ready
-        assert "Starting" in str(app.screen.query_one("#state", Static).content)
+        assert "Opening the database" in str(app.screen.query_one("#state", Static).content)
         release.set()
         await settle(pilot)
         assert app.ready

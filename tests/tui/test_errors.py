@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from tui_helpers import NO_MATCH, settle
 
 from localbot.assistant import Assistant
 from localbot.db import open_database
+from localbot.embeddings import Embedder
 from localbot.tui.app import make_app
 from localbot.tui.screens.chat import ChatScreen
 from localbot.tui.screens.dialogs import ProblemScreen
@@ -41,6 +42,29 @@ async def test_a_missing_model_says_which_commands_fix_it(assistant) -> None:
     )
     assert "The chat model could not be loaded" in text
     assert "no-such-model" in text and "localbot models" in text and "make setup" in text
+
+
+async def test_a_missing_model_is_reported_before_the_embedder_loads(
+    assistant, monkeypatch
+) -> None:
+    settings = assistant.settings.with_overrides(model="/tmp/no-such-dir/nothing.gguf")
+    embedder = Embedder()  # not loaded yet, as at start-up
+    loads: list[str] = []
+    monkeypatch.setattr(embedder, "load", lambda: loads.append("embedder"))
+    text = await shown_problem(
+        settings, lambda: Assistant(settings, db=assistant.db, embedder=embedder)
+    )
+    assert "The chat model could not be loaded" in text and "nothing.gguf" in text
+    assert loads == []  # seconds of loading saved before saying the model is missing
+
+
+async def test_a_database_locked_at_start_up_says_to_choose_try_again(settings) -> None:
+    def locked() -> Assistant:
+        raise sqlite3.OperationalError("database is locked")
+
+    text = await shown_problem(settings, locked)
+    assert "The database is busy" in text and "then choose Try again" in text
+    assert "ask again" not in text  # nothing was asked
 
 
 async def test_a_corrupt_model_file_is_named(assistant, tmp_path: Path) -> None:
@@ -96,9 +120,11 @@ async def test_a_locked_database_is_shown_in_the_answer_and_the_app_carries_on(
         await settle(pilot)
         note = app.screen.query_one(ProblemNote)
         assert "The database is busy" in str(note.content)
+        assert "then ask again" in str(note.content)
         assert isinstance(app.screen, ChatScreen)
+        assert app.screen.query_one("#question", Input).value == NO_MATCH  # not lost
         other.rollback()
-        await pilot.press(*NO_MATCH, "enter")
+        await pilot.press("enter")  # asked again as it was
         await settle(pilot)
         assert app.screen.query(AnswerView).last().turn_id is not None
     other.close()

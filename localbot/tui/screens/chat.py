@@ -70,6 +70,7 @@ class ChatScreen(Screen[None]):
         self.customer: CustomerSummary | None = None  # staff: who the chat is for
         self._cancel: threading.Event | None = None
         self._answer: AnswerView | None = None
+        self._question = ""  # the question being answered (back in the box if it fails)
         self._waiting: str | None = None  # asked before the model was ready
 
     @property
@@ -175,6 +176,7 @@ class ChatScreen(Screen[None]):
         view = await conversation.add_answer()
         self._cancel = threading.Event()
         self._answer = view
+        self._question = question
         if self.localbot.ready:
             self._set_busy(True)
             self._answer_in_thread(question, self.session_id, view, self._cancel, self._customer_id)
@@ -245,6 +247,12 @@ class ChatScreen(Screen[None]):
 
     @on(messages.AnswerFailed)
     def _answer_failed(self, event: messages.AnswerFailed) -> None:
+        if self._answer is None or not self._answer.finished:
+            return  # an abandoned answer (new conversation, reset) failing late
+        box = self.query_one("#question", Input)
+        if not box.value:  # the question is not lost: Enter asks it again (the lock has gone)
+            box.value = self._question
+            box.cursor_position = len(box.value)
         self._set_busy(False, event.problem.title)
         self.notify(event.problem.fix, title=event.problem.title, severity="error", timeout=8)
 
