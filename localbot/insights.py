@@ -27,6 +27,8 @@ import sqlite_utils
 
 from localbot.db import write_transaction
 from localbot.embeddings import Embedder, from_blob, to_blob
+from localbot.governance import open_private
+from localbot.paths import ensure_private_dir
 from localbot.privacy import redact
 
 if TYPE_CHECKING:
@@ -558,12 +560,17 @@ def faq_drafts(
 
 
 def write_faq_drafts(drafts: Sequence[FaqDraft], out_dir: Path) -> list[Path]:
-    """Write each draft as a Markdown file in ``out_dir`` (created if needed)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write each draft as a Markdown file in ``out_dir`` (created owner-only if needed).
+
+    The drafts quote how shoppers worded their questions (redacted), so each file is readable by
+    its owner only, like every file localbot writes; staff widen that when they publish one.
+    """
+    ensure_private_dir(out_dir)
     paths = []
     for draft in drafts:
         path = out_dir / draft.filename
-        path.write_text(draft.markdown, encoding="utf-8")
+        with open_private(path) as handle:
+            handle.write(draft.markdown)
         paths.append(path)
     return paths
 

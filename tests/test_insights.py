@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import stat
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -189,10 +190,15 @@ def test_a_draft_moved_into_knowledge_is_ingested_and_then_covers_its_questions(
     assert draft.cluster.name not in [d.cluster.name for d in again]
 
 
-def test_cli_faq_writes_drafts(history_db, embedder, tmp_path, capsys):
+def test_cli_faq_writes_drafts(history_db, embedder, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LOCALBOT_RETENTION_DAYS", "3650")  # the history ends at a fixed date
     build_report(history_db, embedder)
     assert main(["insights", "faq"]) == 2  # --out is required
     out = tmp_path / "drafts"
     assert main(["insights", "faq", "--out", str(out), "--limit", "2"]) == 0
-    assert len(list(out.glob("faq-*.md"))) == 2
+    drafts = list(out.glob("faq-*.md"))
+    assert len(drafts) == 2
+    # They quote how shoppers asked: readable by the owner only, like every file localbot writes.
+    assert {stat.S_IMODE(p.stat().st_mode) for p in drafts} == {0o600}
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700  # created by the command
     assert "for review" in capsys.readouterr().out
