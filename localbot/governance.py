@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import socket
 import sqlite3
@@ -167,12 +168,42 @@ DERIVED_STORES: list[DerivedStore] = [
     ),
 ]  # fmt: skip
 
-# Tables holding rows about a customer. The customers work adds its tables (customers,
-# purchases, browsing events) here.
+
+def _quarantine_mentions(db: sqlite_utils.Database, customer_id: str) -> list[dict[str, Any]]:
+    """Import problems whose reason names the customer's id or loyalty number.
+
+    The quarantine keeps no personal values of a rejected row, but its reason may name an id
+    ("customer C0002 is not known") or a loyalty number ("duplicate loyalty number RL-1001").
+    """
+    if not db.table("quarantine").exists():
+        return []
+    names = [customer_id]
+    if db.table("customers").exists():  # read while the customer row still exists
+        row = db.execute(
+            "SELECT loyalty_number FROM customers WHERE id = ?", [customer_id]
+        ).fetchone()
+        names += [row[0]] if row and row[0] else []
+    # Ids and loyalty numbers are letters, digits, '.', '_' and '-': match whole ones only.
+    pattern = re.compile("|".join(rf"(?<![\w.-]){re.escape(n)}(?![\w.-])" for n in names))
+    rows = _rows(db, "SELECT * FROM quarantine ORDER BY id", [])
+    return [row for row in rows if pattern.search(row["reason"])]
+
+
+def _erase_quarantine_mentions(db: sqlite_utils.Database, customer_id: str) -> dict[str, int]:
+    ids = [row["id"] for row in _quarantine_mentions(db, customer_id)]
+    return {"quarantine": _delete_by_id(db, "quarantine", "id", ids)}
+
+
+# Tables holding rows about a customer: forget and export cover each one, in this order.
 PERSONAL_TABLES: list[PersonalTable] = [
     PersonalTable(
         "sessions", "customer_id", "conversations, with their turns and feedback",
         export_rows=_export_customer_sessions, erase_rows=_erase_customer_sessions,
+    ),
+    # Before customers: it looks the loyalty number up in the customer's row.
+    PersonalTable(
+        "quarantine", "reason", "import problems whose reason names their id or loyalty number",
+        export_rows=_quarantine_mentions, erase_rows=_erase_quarantine_mentions,
     ),
     # Purchases and events before customers: deleting a customer row cascades to them, and each
     # table's own count would then read 0.

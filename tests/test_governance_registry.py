@@ -74,7 +74,9 @@ def test_every_table_about_a_customer_is_registered(db):
     tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     with_customer_id = {t for t in tables
                         if any(c[1] == "customer_id" for c in db.execute(f"PRAGMA table_info([{t}])"))}  # fmt: skip
-    assert with_customer_id | tables_referring_to(db, "customers") | {"customers"} == registered
+    # quarantine: import problems whose reason may name a customer id or loyalty number
+    expected = with_customer_id | tables_referring_to(db, "customers") | {"customers", "quarantine"}
+    assert expected == registered
 
 
 def test_purge_erases_real_derived_rows_of_expired_turns(db, settings):
@@ -114,6 +116,12 @@ def test_forget_customer_erases_every_real_table(db, settings):
                " VALUES ('cust-reg', ?, 1, 9.5, 't')", [f"SKU-{MARK}"])  # fmt: skip
     db.execute("INSERT INTO customer_events(customer_id, sku, kind, occurred_at)"
                " VALUES ('cust-reg', ?, 'view', 't')", [f"SKU-{MARK}"])  # fmt: skip
+    problems = ["customer cust-reg is not known; import the customer first",
+                "duplicate loyalty number LOY-7319 (first seen at customers:a.csv row 2)",
+                "customer cust-reg2 is not known; import the customer first"]  # fmt: skip
+    for number, reason in enumerate(problems):
+        db.execute("INSERT INTO quarantine(source, row_number, reason, raw, created_at)"
+                   " VALUES ('customers:a.csv', ?, ?, '', 't')", [number, reason])  # fmt: skip
     db.conn.commit()
     logged_turn(db, customer_id="cust-reg")
     without_cascade(db)
@@ -125,6 +133,8 @@ def test_forget_customer_erases_every_real_table(db, settings):
         (*DERIVED, *personal), 1
     )
     assert counts(db, *DERIVED, *personal) == dict.fromkeys((*DERIVED, *personal), 0)
-    data = raw_bytes(settings.database_path)
+    assert report.rows["quarantine"] == 2
+    assert [r[0] for r in db.execute("SELECT reason FROM quarantine")] == [problems[2]]
+    data = raw_bytes(settings.database_path).replace(b"cust-reg2", b"")
     for erased in (MARK.encode(), b"cust-reg", b"LOY-7319", b"7700 900731"):
         assert erased not in data, erased
