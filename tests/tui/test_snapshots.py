@@ -1,7 +1,8 @@
 """How the main screens look, in both modes (pytest-textual-snapshot; only fixed content).
 
-Streamed model text changes with the model and the machine, so no snapshot shows one; the one
-answer shown is the fixed "nothing found" reply, with the measured timings cleared.
+Streamed model text changes with the model and the machine, so no snapshot shows it: answers
+are the fixed "nothing found" reply, or a scripted model's fixed text around which retrieval,
+the fact checker and the cards are real. Measured timings are cleared.
 """
 
 from __future__ import annotations
@@ -12,8 +13,17 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
-from tui_helpers import ANSWER, NO_MATCH, QUESTION, FakeClock, load_simulator, settle
+from tui_helpers import (
+    ANSWER,
+    NO_MATCH,
+    QUESTION,
+    FakeClock,
+    ScriptedModel,
+    load_simulator,
+    settle,
+)
 
+from localbot.assistant import Assistant
 from localbot.modelfiles import ModelFileError
 from localbot.store import TurnRecord
 from localbot.tui.app import make_app
@@ -22,6 +32,14 @@ from localbot.tui.widgets.status import StatusBar
 pytestmark = pytest.mark.real
 STAFF_SIZE = (110, 34)
 KIOSK_SIZE = (100, 36)
+ANSWER_SIZE = (110, 44)
+BOOTS = "waterproof hiking boots under $150"
+# Names two of the boots found; one price is wrong, so its card shows the correction.
+BOOTS_ANSWER = (
+    "The **Basecamp Basics Trail Hiker WP Boot - Men's** (FTW-0019) is waterproof and costs "
+    "$79.99. For children, the **Trailcraft Junior Trekker WP Kids' Hiking Boot** (FTW-0007) "
+    "is $59.95."
+)
 INSIGHTS_SIZE = (120, 40)
 HISTORY_END = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)  # a fixed history draws the same charts
 
@@ -44,6 +62,34 @@ def test_staff_keys_screen(snap_compare, build_app) -> None:
     """F1 lists the staff keys."""
     assert snap_compare(
         build_app("staff"), terminal_size=STAFF_SIZE, run_before=ready, press=["f1"]
+    )
+
+
+def test_staff_answer_with_product_cards(snap_compare, assistant, build_app) -> None:
+    """An answer with its product cards (why each matched, a corrected price), sidebar hidden
+    (it shows today's date)."""
+
+    async def answered(pilot: Pilot[Any]) -> None:
+        await ready(pilot)
+        await pilot.press("f4")
+        await pilot.click("#question")
+        await pilot.press(*BOOTS, "enter")
+        await settle(pilot)
+        pilot.app.screen.query_one(StatusBar).clear_reply()  # measured times differ per run
+        pilot.app.set_focus(None)
+
+    app = build_app("staff")
+    scripted = ScriptedModel(assistant.chat_model, BOOTS_ANSWER)
+    app._open_assistant = lambda: Assistant(
+        app.settings, db=assistant.db, embedder=assistant.embedder, chat_model=scripted
+    )
+    assert snap_compare(app, terminal_size=ANSWER_SIZE, run_before=answered)
+
+
+def test_kiosk_keys_screen(snap_compare, build_app) -> None:
+    """F1 (or the Help button) lists the kiosk's keys and says when the screen clears."""
+    assert snap_compare(
+        build_app("kiosk"), terminal_size=KIOSK_SIZE, run_before=ready, press=["f1"]
     )
 
 

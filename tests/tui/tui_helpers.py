@@ -1,9 +1,12 @@
-"""Helpers shared by the terminal-UI tests: constants, a fake clock, waiting for workers."""
+"""Helpers shared by the terminal-UI tests: constants, a fake clock, a scripted chat model,
+waiting for workers."""
 
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,34 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class ScriptedModel:
+    """A chat model that always writes ``answer``, for snapshots that show an answer.
+
+    The real model's text changes with the model and the machine; everything around it (the
+    retrieval, the fact checker, the cards) stays real. Tokens are counted by the real model
+    (prompts must fit as usual), whose cache is never touched.
+    """
+
+    loaded = True
+
+    def __init__(self, real: Any, answer: str) -> None:
+        self.real = real
+        self.answer = answer
+        self.name = real.name
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def warm(self, messages: Sequence[Any]) -> int:
+        return 0
+
+    def count_tokens(self, messages: Sequence[Any]) -> int:
+        return int(self.real.count_tokens(messages))
+
+    def stream(self, messages: Sequence[Any], *args: Any, **kwargs: Any) -> Iterator[str]:
+        yield from re.findall(r"\S+\s*", self.answer)  # word by word, as if streamed
 
 
 async def settle(pilot: Pilot[Any]) -> None:
