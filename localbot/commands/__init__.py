@@ -1,9 +1,10 @@
 """The CLI's commands, one module per area, and what they share (settings, opening the database
 and the assistant).
 
-A command reaches the database only through :func:`open_db` (or :func:`open_assistant`, whose
-Assistant does the same duties), so retention and file modes are enforced before any command
-reads a row: a command never shows or exports data that is past ``retention_days``.
+A command that reads stored data reaches the database only through :func:`open_db` (or
+:func:`open_assistant`, whose Assistant does the same duties), so retention and file modes are
+enforced before it reads a row: no command shows or exports data past ``retention_days``.
+(``ingest`` writes only the catalogue and opens the database directly.)
 """
 
 from __future__ import annotations
