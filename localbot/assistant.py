@@ -53,6 +53,9 @@ TextCallback = Callable[[str], None]
 T = TypeVar("T")
 
 
+CUT_SHORT = " … (cut short: the answer reached its length limit)"
+
+
 class AssistantError(RuntimeError):
     """A question cannot be answered (empty catalogue, unknown session); the message says why."""
 
@@ -457,8 +460,12 @@ class Assistant:
                 emit(shown)
         if tail := verifier.finish():
             emit(tail)
+        if stats.cut_short and not stats.cancelled:  # say so rather than end mid-word
+            emit(CUT_SHORT)
         status = "cancelled" if stats.cancelled else "complete"
         answer = verifier.text.strip() or "(no answer)"
+        if stats.cut_short and not stats.cancelled:
+            answer += CUT_SHORT
         timings = _timings(results, stats, started)
         cards = _cards(results, products)
         if personal:

@@ -117,6 +117,7 @@ class GenerationStats:
     ttft_ms: float = 0.0
     total_ms: float = 0.0
     cancelled: bool = False
+    cut_short: bool = False  # stopped by max_tokens, not by the model ending its answer
 
     @property
     def tokens_per_s(self) -> float:
@@ -300,7 +301,9 @@ class ChatModel:
                 if should_stop is not None and should_stop():
                     stats.cancelled = True
                     break
-                text = chunk["choices"][0]["text"]
+                choice = chunk["choices"][0]
+                text = choice["text"]
+                stats.cut_short = choice.get("finish_reason") == "length"
                 if stats.completion_tokens == 0:
                     stats.ttft_ms = (time.perf_counter() - started) * 1000
                 stats.completion_tokens += 1

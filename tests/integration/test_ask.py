@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from localbot.assistant import Assistant, AssistantError
+from localbot.assistant import CUT_SHORT, Assistant, AssistantError
 from localbot.cli import main
 from localbot.db import open_database
 from localbot.llm import ChatModel
@@ -31,6 +31,8 @@ def test_ask_json_has_the_documented_shape_and_facts_from_the_database(capsys, d
         assert key in reply
     assert set(reply["timings"]) >= {"retrieval_ms", "ttft_ms", "total_ms", "tokens_per_s"}
     assert reply["products"] and reply["answer"]
+    assert all(isinstance(card["score"], float) for card in reply["products"])
+    assert all(set(doc) == {"path", "title"} for doc in reply["documents"])
     db = open_database(demo_db_path)
     for card in reply["products"]:
         row = db.execute(
@@ -57,10 +59,15 @@ def test_ask_streams_text_then_cards_and_ids(capsys, demo_db_path):
 def test_every_price_in_an_answer_is_a_catalogue_price(assistant, question):
     reply = assistant.reply(question)
     shown = {round(card.price, 2) for card in reply.products}
-    db_prices = {round(row[0], 2) for row in assistant.db.execute("SELECT price FROM products")}
+    # A price may only be a shown card's, one of a product the answer names, or the shopper's.
+    named = {
+        round(price, 2)
+        for sku, name, price in assistant.db.execute("SELECT sku, name, price FROM products")
+        if sku in reply.answer or name.lower() in reply.answer.lower()
+    }
     for amount in PRICE.findall(reply.answer):
         value = round(float(amount.replace(",", "")), 2)
-        assert value in shown or value in db_prices or value in (40.0,), reply.answer
+        assert value in shown | named | {40.0}, reply.answer
     skus = {row[0] for row in assistant.db.execute("SELECT sku FROM products")}
     for token in re.findall(r"\b[A-Z]{2,5}-\d{1,6}[A-Z]?\b", reply.answer):
         assert token in skus, reply.answer
@@ -108,6 +115,31 @@ def test_history_that_no_longer_fits_is_trimmed_visibly(settings, demo_db_path, 
     assert bot.store.context_start(session) > 0
     stored = bot.store.turn(bot.store.history(session)[-1].id)
     assert stored is not None
+
+
+def test_the_cli_says_when_old_turns_were_left_out(demo_db_path, monkeypatch, capsys):
+    for name, value in {"N_CTX": "1024", "MAX_TOKENS": "32", "HISTORY_TOKENS": "40"}.items():
+        monkeypatch.setenv(f"LOCALBOT_{name}", value)
+    assert main(["ask", "tents for 4 people", "--json"]) == 0
+    session = json.loads(capsys.readouterr().out)["session_id"]
+    notes = []
+    for question in ["sleeping bags for winter", "stoves for backpacking", "headlamps"]:
+        assert main(["ask", question, "--session", session]) == 0
+        notes += [line for line in capsys.readouterr().out.splitlines() if "[note:" in line]
+    assert notes and "were left out" in notes[-1]
+
+
+def test_an_answer_stopped_by_max_tokens_says_it_was_cut_short(assistant):
+    short = Assistant(
+        assistant.settings.with_overrides(max_tokens=16), db=assistant.db,
+        embedder=assistant.embedder, chat_model=assistant.chat_model,
+    )  # fmt: skip
+    shown: list[str] = []
+    reply = short.reply(
+        "compare your three lightest backpacking tents in detail", on_text=shown.append
+    )
+    assert reply.status == "complete" and reply.answer.endswith(CUT_SHORT)
+    assert "".join(shown).endswith(CUT_SHORT)
 
 
 def default_gguf():
