@@ -133,7 +133,7 @@ class FactChecker:
             return replacement
 
         fixed = SKU_TOKEN.sub(fix, sentence)
-        return re.sub(r"\(\s*(?:SKU:?\s*)?\)|\bSKU:?\s*(?=[,.;)]|$)", "", fixed)
+        return re.sub(r"\(\s*(?:SKU:?\s*)?\)|\bSKU:?[ \t]*(?=[,.;)]|$)", "", fixed)
 
     def _check_prices(
         self, sentence: str, mentions: list[tuple[int, Product]], subject: Product | None

@@ -179,3 +179,12 @@ def test_a_corrected_price_is_written_in_the_products_currency() -> None:
     c = FactChecker([euro_tent])
     out = verify_text("The Alpina Dome Tent costs $95.", c)
     assert "€89.00" in out and "$95" not in out
+
+
+def test_removing_an_invented_sku_keeps_the_line_break_after_it() -> None:
+    # Found by the fuzzer: eating the newline joined two sentences, so a second pass read
+    # "in stock" as a claim about the product named on the next line.
+    once = verify_text("in stock SKU ZZZ-1234 \n The Foam Mat", checker())
+    assert once == "in stock \n The Foam Mat"
+    again = checker()
+    assert verify_text(once, again) == once and again.corrections == []
