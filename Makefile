@@ -27,7 +27,7 @@ $(DEPS_STAMP): pyproject.toml
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet $(TORCH_PIN)
 	@echo "==> Installing llama-cpp-python (built from source the first time: about 6 minutes on 2 cores)"
-	$(PY) scripts/pip_progress.py $(PIP) install "llama-cpp-python>=0.3.8"
+	$(PY) scripts/pip_progress.py $(PIP) install "llama-cpp-python==0.3.36"
 	@echo "==> Installing localbot and the remaining dependencies"
 	$(PIP) install --quiet -e '.[dev]'
 	@touch $@
