@@ -17,7 +17,7 @@ from localbot.store import StoreError
 from localbot.tui.screens.chat import ChatScreen
 from localbot.tui.screens.feedback import FeedbackScreen
 from localbot.tui.widgets.cards import ProductCardView
-from localbot.tui.widgets.conversation import AnswerView
+from localbot.tui.widgets.conversation import AnswerView, documents_used
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 BOOTS = "waterproof hiking boots"
@@ -95,6 +95,21 @@ async def test_an_unrated_reopened_answer_can_still_be_rated(
         assert view.can_rate and not view.query_one("#rate-up", Button).disabled
         await pilot.click(view.query_one("#rate-up", Button))
         assert isinstance(app.screen, FeedbackScreen)
+
+
+def test_documents_are_named_from_the_trace_or_for_older_turns_by_similarity() -> None:
+    returns = {"path": "docs/returns.md", "title": "Returns"}
+    hours = {"path": "docs/store-hours.md", "title": "Hours"}
+    marked = [
+        {"key": "document:docs/store-hours.md#0", "similarity": 0.9, **hours},
+        {"key": "document:docs/returns.md#1", "similarity": 0.5, "used": True, **returns},
+        {"key": "product:TEN-0001", "similarity": 0.7, "used": True},
+    ]
+    assert documents_used({"status": "complete", "retrieval": marked}, 0.34, 2) == [returns]
+    older = [{k: v for k, v in item.items() if k != "used"} for item in marked]
+    assert documents_used({"status": "complete", "retrieval": older}, 0.34, 2) == [hours, returns]
+    assert documents_used({"status": "complete", "retrieval": older}, 0.6, 2) == [hours]
+    assert documents_used({"status": "no_match", "retrieval": older}, 0.34, 2) == []
 
 
 async def test_a_reopened_answer_keeps_why_cards_matched_and_the_documents_used(

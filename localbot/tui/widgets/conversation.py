@@ -134,19 +134,23 @@ def trace_why(item: Mapping[str, Any] | None) -> str:
 def documents_used(
     turn: Mapping[str, Any], min_similarity: float, limit: int
 ) -> list[dict[str, str]]:
-    """The store documents a stored answer drew on, from its retrieval trace.
+    """The store documents a stored answer drew on, from its retrieval trace, one per line.
 
-    As when answering: document passages relevant enough (``min_similarity``), at most
-    ``limit`` of them, one line per document. (The rare answer whose filters picked weaker
-    hits names none.)
+    The trace marks the items the model was given (``used``). A turn logged before it did is
+    read as answering read it: document passages relevant enough (``min_similarity``), at most
+    ``limit`` of them (the rare such answer whose filters picked weaker hits names none).
     """
-    if turn.get("status") not in ("complete", "cancelled"):
+    trace: Sequence[Mapping[str, Any]] = turn.get("retrieval", [])
+    if any("used" in item for item in trace):
+        passages = [item for item in trace if item.get("used") and "path" in item]
+    elif turn.get("status") in ("complete", "cancelled"):
+        passages = [
+            item
+            for item in trace
+            if "path" in item and (item.get("similarity") or 0.0) >= min_similarity
+        ][:limit]
+    else:
         return []
-    passages: Sequence[Mapping[str, Any]] = [
-        item
-        for item in turn.get("retrieval", [])
-        if "path" in item and (item.get("similarity") or 0.0) >= min_similarity
-    ][:limit]
     seen: dict[str, dict[str, str]] = {}
     for item in passages:
         seen.setdefault(item["path"], {"path": item["path"], "title": item.get("title", "")})
