@@ -6,6 +6,7 @@ import json
 
 from localbot.cli import main
 from localbot.db import open_database
+from localbot.reuse import decide
 from localbot.store import InteractionStore, TurnRecord
 from localbot.training import training_examples
 
@@ -31,7 +32,8 @@ def test_export_is_redacted_deduplicated_and_reports_why(settings, tmp_path, cap
         "Email jo@example.com or call 07700 900123.",
         "up",
     )
-    log(store, "what about repairs?", "We repair zips.", "up", "down")
+    retired = log(store, "what about repairs?", "We repair zips.", "up")
+    decide(db, retired, "retired")  # staff retired it: rated up, yet never exported
     log(store, "hours?", "(no answer)", "up")
     log(store, "not rated", "Nothing to learn here.")
 
