@@ -259,3 +259,19 @@ def erasure_list(db: sqlite_utils.Database) -> None:
         );
         """,
     )
+
+
+@MIGRATIONS(name="0010_one_vote_per_answer")
+def one_vote_per_answer(db: sqlite_utils.Database) -> None:
+    """Keep only the latest vote of each answer (store.add_feedback now replaces a vote).
+
+    Databases from before then may hold an answer rated twice; the newest vote is the one the
+    shopper or staff member meant, and counting both would skew insights and feedback boosts.
+    """
+    _execute_script(
+        db,
+        """
+        DELETE FROM feedback
+        WHERE id NOT IN (SELECT max(id) FROM feedback GROUP BY turn_id);
+        """,
+    )
