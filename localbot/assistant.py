@@ -30,7 +30,7 @@ from localbot.customers.service import (
 )
 from localbot.db import open_database
 from localbot.embeddings import Embedder
-from localbot.governance import ErasureReport, forget_session, privacy_at_startup
+from localbot.governance import ErasureReport, forget_session, privacy_at_startup, purge_expired
 from localbot.insights import InsightsReport, build_report
 from localbot.llm import ChatModel, GenerationStats
 from localbot.modelfiles import check_model_file, resolve_model
@@ -179,6 +179,10 @@ class Assistant:
     def catalogue_size(self) -> dict[str, int]:
         """Counts of products, documents and quarantined rows."""
         return catalogue_counts(self.db)
+
+    def enforce_retention(self) -> ErasureReport:
+        """Purge what has passed ``retention_days`` now (a long-running UI calls this hourly)."""
+        return purge_expired(self.db, self.settings.retention_days)
 
     def switch_mode(self, mode: str) -> None:
         """Serve as a kiosk or as a staff terminal from now on (the UI asks for the PIN first).

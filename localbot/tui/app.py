@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 OpenAssistant = Callable[[], "Assistant"]
 T = TypeVar("T")
+# How often a running app purges what has passed retention_days (start-up always does).
+RETENTION_CHECK_SECONDS = 3600
 # Input that counts as a shopper being there, for the kiosk's idle reset.
 ACTIVITY = (
     events.Key,
@@ -126,6 +128,13 @@ class LocalbotApp(App[int]):
         self.assistant.switch_mode(self.mode)  # '--kiosk' or a mode chosen while it loaded
         self.model_name = event.model_name
         self.ready = True
+        # A kiosk runs for weeks: retention is enforced while it runs, not only at start-up.
+        self.set_interval(RETENTION_CHECK_SECONDS, self.enforce_retention, name="retention")
+
+    @work(thread=True, exclusive=True, group="retention", exit_on_error=False)
+    def enforce_retention(self) -> None:
+        """Purge conversations past ``retention_days`` off the UI thread (errors are shown)."""
+        self.guarded(lambda assistant: assistant.enforce_retention(), self)
 
     @on(messages.LoadFailed)
     def _failed(self, event: messages.LoadFailed) -> None:
