@@ -1,7 +1,7 @@
 """Hybrid search at scale (10k and 100k products; add 1M with --sizes), and the vector part vs vec0.
 
 For each size, a seeded synthetic catalogue (bench/catalogue_gen.py; synthesised vectors, see
-there) is searched with the 119 demo questions:
+there) is searched with the 125 demo questions:
 
 - hybrid search p50/p95 without the query embedding (vectors computed beforehand) and with it;
 - the vector part alone (top 10) against sqlite-vec's `vec0` exhaustive search on the same
