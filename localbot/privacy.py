@@ -36,7 +36,7 @@ PII_TYPES = ("EMAIL", "IBAN", "CARD", "PHONE", "DOB", "ADDRESS", "POSTCODE", "NA
 # the national formats of VISITOR_REGIONS when written exactly as those countries group them.
 DEFAULT_REGIONS = ("US", "GB")
 # Countries whose national numbers start with a trunk 0 ("0412 345 678" in Australia, "06 12 34
-# 56 78" in France). Checked number by number, not with a matcher per country: a matcher pass
+# 56 78" in France); DEFAULT_REGIONS are checked the same way. Checked number by number, not with a matcher per country: a matcher pass
 # costs about 0.1 ms per country per question, a parse costs a few microseconds.
 VISITOR_REGIONS = ("AU", "NZ", "IE", "FR", "DE", "NL", "BE", "AT", "CH", "SE", "IT")
 
@@ -352,18 +352,42 @@ _PHONE_CUE = re.compile(
     re.IGNORECASE,
 )
 # A national number of a visiting country: trunk 0, then digit groups ("(02) 9876 5432").
-_TRUNK_NUMBER = re.compile(r"(?<![\w+.,/-])\(?0\d{1,4}\)?(?:[ .-]?\d{2,4}){1,4}(?![\w/]|[.,]\d)")
+_TRUNK_NUMBER = re.compile(
+    r"(?<![\w+.,/-])(?<!\d[ .-])\(?0\d{1,4}\)?(?:[ .-]?\d{2,4}){1,4}(?![\w/]|[.,]\d)"
+)
+# A North American number in any of its written shapes: "(555) 010-2288", "555.010.2045",
+# "+1-555-010-6631". libphonenumber rejects numbers whose exchange cannot be assigned (010,
+# 555-01xx), but a redactor must prefer recall: a number written like a phone is one. Written
+# with spaces only, the area code must start 2-9 as real ones do ("sizes 100 200 3000").
+_NANP = re.compile(
+    r"(?<![\w+.,/-])(?<!\d[ .-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[.-]|[2-9]\d{2} )"
+    r"\d{3}[ .-]\d{4}"
+    r"(?![\w/-]|[ .,]\d)"
+)
+# "x204", "ext. 12", "extension 3": the extension belongs to the number before it.
+_EXTENSION = re.compile(r",?\s*(?:x|ext\.?|extn\.?|extension)\s*:?\s*\d{1,5}\b", re.IGNORECASE)
+# Parcel tracking numbers hold phone-shaped digit runs ("1Z 999 AA1 01 2345 6784"): a run of
+# capitals and digits after "tracking", or a UPS "1Z" number, is no one's phone.
+_TRACKING = re.compile(
+    r"\b1Z(?:[ -]?[A-Z0-9]){16}\b"
+    r"|\b(?i:tracking|consignment|waybill|parcel)(?:\s+(?i:number|no\.?|id|code|ref))?"
+    r"(?:\s+(?i:is))?\s*[:#]?\s*([A-Z0-9]*\d[A-Z0-9]*(?:[ -][A-Z0-9]+)*)"
+)
 
 
 def _phones(text: str, regions: Sequence[str]) -> Iterator[Finding]:
     spans = list(_national_phones(text, regions))
-    spans += [m.span() for m in _TRUNK_NUMBER.finditer(text) if _visitor_number(m.group())]
+    spans += [m.span() for m in _NANP.finditer(text)]
+    spans += [m.span() for m in _TRUNK_NUMBER.finditer(text) if _trunk_number(m.group(), regions)]
     spans += [span for m in _INTERNATIONAL.finditer(text) if (span := _international(m))]
     spans += [span for m in _PHONE_CUE.finditer(text) if (span := _cued_number(m))]
+    tracking = [m.span() for m in _TRACKING.finditer(text)] if spans else []
     for start, end in spans:
         code_before = _NOT_A_PHONE_BEFORE.search(text[max(0, start - 30) : start])
-        if not (code_before or _UNIT_AFTER.match(text, end)):
-            yield Finding("PHONE", (start, end))
+        in_tracking = any(_overlaps((start, end), span) for span in tracking)
+        if not (code_before or in_tracking or _UNIT_AFTER.match(text, end)):
+            extension = _EXTENSION.match(text, end)
+            yield Finding("PHONE", (start, extension.end() if extension else end))
 
 
 def _national_phones(text: str, regions: Sequence[str]) -> Iterator[tuple[int, int]]:
@@ -373,13 +397,16 @@ def _national_phones(text: str, regions: Sequence[str]) -> Iterator[tuple[int, i
             yield match.start, match.end
 
 
-def _visitor_number(raw: str) -> bool:
-    """A valid national number of a VISITOR_REGIONS country, written ungrouped or grouped
-    exactly as that country groups it ("06 12 34 56 78"; "05 10 15" stays a list of sizes)."""
+def _trunk_number(raw: str, regions: Sequence[str]) -> bool:
+    """A valid national number of a listed or visiting country, written ungrouped, grouped
+    exactly as that country groups it ("06 12 34 56 78"), or in groups of three digits or more
+    after the area code ("07700 900 783"); "05 10 15" stays a list of sizes."""
     groups = [len(group) for group in re.findall(r"\d+", raw)]
     if not 9 <= sum(groups) <= 12:
         return False
-    for region in VISITOR_REGIONS:
+    if len(groups) > 1 and min(groups[1:]) >= 3:
+        groups = [sum(groups)]  # any grouping in threes and fours reads as a phone number
+    for region in (*regions, *VISITOR_REGIONS):
         try:
             number = phonenumbers.parse(raw, region)
         except phonenumbers.NumberParseException:
