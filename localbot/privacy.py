@@ -491,8 +491,10 @@ def _dates_of_birth(text: str) -> Iterator[Finding]:
 _STREET_TYPE = (
     r"(?:street|st|road|rd|avenue|ave|av|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl"
     r"|terrace|ter|close|crescent|cres|parkway|pkwy|highway|hwy|circle|cir|trail|trl|loop|square"
-    r"|sq|row|mews|gardens|grove|walk|alley|pike|esplanade|broadway)"
+    r"|sq|row|mews|gardens|grove|walk|alley|pike|esplanade|broadway|quay|wharf|parade|embankment"
+    r"|rise)"
 )
+_STREET_TYPE_WORD = re.compile(_STREET_TYPE, re.IGNORECASE)
 # Words that follow a number in shop talk ("2 person", "500 GB", "3 season"): never a street name.
 _NOT_STREET_WORDS = _word_set(
     "a an the of on in at to for and or with my your our his her their more less than per x by"
@@ -501,6 +503,10 @@ _NOT_STREET_WORDS = _word_set(
     " pack packs pc pcs piece pieces pair pairs mile miles year years month months week weeks"
     " times pm am percent off items units size sizes one two three four five six seven eight"
     " nine ten dozen"
+)
+# Words between a street and a number that say the number is not its postcode ("order 12345").
+_NOT_CITY_WORDS = _NOT_STREET_WORDS | _word_set(
+    "is was order ref sku item number no code please pls thanks then also call phone"
 )
 # Street types that also name hiking routes ("7 Lakes Trail"): a one-digit number is a route.
 _ROUTE_TYPES = _word_set("trail trl loop way walk path")
@@ -511,8 +517,19 @@ _PRODUCT_NOUNS = _word_set(
     " race map maps guide zipper"
 )
 _ADDRESS_CUE = re.compile(
-    r"\b(?:live|living|address|ship|deliver|send|mail|house|home|located|move|moved)\b",
+    r"\b(?:live|living|address|ship|deliver|send|mail|house|home|located|move|moved|envío|envio"
+    r"|enviar|entrega|livraison)\b",
     re.IGNORECASE,
+)
+# Postcode shapes an address line may end with. UK in any case ("ox2 6hy"; an ordinal such as
+# "4th" is never an inward code), an Irish Eircode ("D02 P593"), a Dutch one ("1015 EA"), or
+# four or five digits before a capitalised town ("28013 Madrid", "8001 Zürich").
+_UK_POSTCODE = r"[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?(?!\d(?:st|nd|rd|th)\b)\d[ABD-HJLNP-UW-Z]{2}"
+_EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}"
+_DUTCH_POSTCODE = r"[1-9]\d{3}\s?(?!S[ADS]\b)[A-Z]{2}"
+_ZIP = r"\d{5}(?:-\d{4})?"
+_LINE_END_POSTCODE = (
+    rf"(?:{_ZIP}|(?i:{_UK_POSTCODE})|{_EIRCODE}|{_DUTCH_POSTCODE}|\d{{4,5}}(?=\s+[A-Z][a-z]))\b"
 )
 _NAME_WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,3}(?:st|nd|rd|th))"
 _UNIT = r"(?:apt|apartment|unit|suite|ste|flat|fl|floor|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b"
@@ -522,24 +539,42 @@ _STREET = re.compile(
     rf"(?:,?\s+{_UNIT})?(?=(\s+[\w-]+)?)",
     re.IGNORECASE,
 )
+# Dutch and Nordic house numbers carry suffixes: "Keizersgracht 214-II", "Damrak 1-3", "12a".
 _CONTINENTAL_STREET = re.compile(
-    r"\b[^\W\d_]*(?:straße|strasse|str\.|weg|gasse|platz|allee|laan|straat|gatan|vej|veien)"
-    r"\s+\d{1,4}[a-z]?\b"
+    r"\b[^\W\d_]*(?:straße|strasse|str\.|weg|gasse|platz|allee|laan|straat|gatan|vej|veien"
+    r"|gracht|kade|plein|singel|dijk|dreef|steeg|vägen)"
+    r"\s+\d{1,4}(?:[a-z]|-(?:[ivx]{1,4}|hs|bis|\d{1,3}|[a-z]))?\b"
     r"|\b\d{1,4},?\s+(?:rue|avenue|boulevard|bd|chemin|allée|impasse|quai)"
     r"(?:\s+(?:de|du|des|la|le|les|d'|l')?\s*[^\W\d_][\w'’-]*){1,4}"
     r"|\bP\.?\s?O\.?\s?Box\s+\d{1,6}\b",
     re.IGNORECASE,
 )
-# Case matters here: "Via Roma 12" is an address, "via ups 2" is not.
+# Case matters here: "Via Roma 12" is an address, "via ups 2" is not. A Spanish floor and door
+# belong to it ("Calle Mayor 22, 3ºB", "2º 1ª").
 _SOUTHERN_STREET = re.compile(
-    r"\b(?:Calle|Avenida|Via|Viale|Piazza|Rua|Carrer|Plaza|Paseo)"
-    r"(?:\s+(?:de|del|la|los|da|do)?\s*[A-Z][\w'’-]*){1,3},?\s+\d{1,4}\b"
+    r"\b(?:Calle|Avenida|Avinguda|Via|Viale|Corso|Piazza|Largo|Rua|Rúa|Carrer|Plaza|Plaça|Paseo"
+    r"|Camino|Ronda|Travesía)"
+    r"(?:\s+(?:de|del|la|los|las|da|do|dos|di|della)?\s*[A-Z][\w'’-]*){1,3},?\s+\d{1,4}\b"
+    r"(?:,?\s*\d{1,2}\s?[ºª°]\s?(?:\d{1,2}\s?[ºª°]|(?i:izq\w*|dcha\.?|der\w*)|[A-Z](?!\w))?)?"
 )
-# After a street: ", Bend, OR 97701", " 97701" or ", 10115 Berlin": the postcode that completes it.
+# "Rose Cottage, Mill Lane": a house name and its street, no number needed.
+_HOUSE_NAME = re.compile(
+    r"\b(?:[A-Z][\w'’-]*\s+){1,2}(?i:cottage|cottages|farm|farmhouse|house|barn|lodge|manor|hall"
+    r"|villa|croft|grange|bungalow|mill|rectory|vicarage|cabin),\s+"
+    rf"(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{_STREET_TYPE})\b"
+)
+# "3 Lon Isaf, Llanberis LL55 4TY": a number and capitalised words (Welsh "y" may join them),
+# then a town and a postcode, is an address line whatever the street is called.
+_STREET_BEFORE_POSTCODE = re.compile(
+    r"(?<![\w$.,/-])([1-9]\d{0,3}[A-Za-z]?(?:-\d{1,4})?((?:\s+(?:y\s+|yr\s+)?[A-Z][\w'’-]*){1,4}))"
+    r"(?=,\s*(?:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2},?\s+)?"
+    rf"(?:{_UK_POSTCODE}|{_EIRCODE}|{_DUTCH_POSTCODE}|[A-Z]{{2}}\s+{_ZIP})\b)"
+)
+# After a street: ", Bend, OR 97701", " bend 97703", " ox2 6hy" or ", 10115 Berlin": the
+# postcode that completes it, after at most two town or state names.
+_TOWN = r"[A-Za-z][A-Za-z.'’-]*(?:\s+[A-Za-z][A-Za-z.'’-]*){0,2}"
 _POSTCODE_AFTER_STREET = re.compile(
-    r"^(?:,\s*(?:[A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,2},?\s+){0,2}|,?\s+)"
-    r"(\d{5}(?:-\d{4})?)\b"
-    r"|^,?\s*(\d{4,5})\s+[A-Z][a-z]"
+    rf"^,?\s*((?:{_TOWN},?\s+){{0,2}}?)\b({_LINE_END_POSTCODE})(?![\w-])"
 )
 
 
@@ -547,9 +582,11 @@ _POSTCODE_AFTER_STREET = re.compile(
 # a cue that says so, and only if its words end where an address line ends.
 _CUED_STREET = re.compile(
     r"\b(?:(?:ship|deliver|send|post|mail)(?:\s+(?:it|them|this|that|everything|orders?))?\s+to"
-    r"|live\s+at|lives\s+at|living\s+at|address(?:\s+is)?\s*:?)\s+"
+    r"|live\s+at|lives\s+at|living\s+at|address(?:\s+is)?\s*:?|home(?:\s+address)?\s+is"
+    r"|env[íi]o\s+a|enviar\s+a|entrega\s+en|livraison\s+à)\s+"
     rf"((?:{_UNIT},?\s+)?[1-9]\d{{0,3}}[A-Za-z]?(?:-\d{{1,4}})?,?"
-    r"((?:\s+[^\W\d_][\w'’-]*){1,4}))(?=\s*(?:[,;\n]|\.(?!\w)|$))",
+    r"((?:\s+[^\W\d_][\w'’-]*){1,4}))"
+    rf"(?=\s*(?:[,;\n]|\.(?!\w)|$)|\s+{_LINE_END_POSTCODE})",
     re.IGNORECASE,
 )
 
@@ -558,36 +595,58 @@ def _addresses(text: str) -> Iterator[Finding]:
     for match in _STREET.finditer(text):
         if _is_street(match):
             yield from _street_with_postcode(text, match.span())
-    for pattern in (_CONTINENTAL_STREET, _SOUTHERN_STREET):
+    for pattern in (_CONTINENTAL_STREET, _SOUTHERN_STREET, _HOUSE_NAME):
         for match in pattern.finditer(text):
-            yield from _street_with_postcode(text, match.span())
-    for match in _CUED_STREET.finditer(text):
-        words = {word.lower() for word in match.group(2).split()}
-        if not words & (_NOT_STREET_WORDS | _PRODUCT_NOUNS):
-            yield from _street_with_postcode(text, match.span(1))
+            if _next_word(text, match.end()) not in _PRODUCT_NOUNS:  # "Via Ferrata 2 kit"
+                yield from _street_with_postcode(text, match.span())
+    for pattern in (_CUED_STREET, _STREET_BEFORE_POSTCODE):
+        for match in pattern.finditer(text):
+            words = {word.lower() for word in match.group(2).split()}
+            if not words & (_NOT_STREET_WORDS | _PRODUCT_NOUNS):
+                yield from _street_with_postcode(text, _up_to_street_type(match))
+
+
+def _up_to_street_type(match: re.Match[str]) -> tuple[int, int]:
+    """The span of group 1, ended at its street-type word if it has one: "home is 9 Dock Wharf
+    so ring" ends at "Wharf", whatever the words after it are."""
+    for word in re.finditer(r"\S+", match.group(2)):
+        if _STREET_TYPE_WORD.fullmatch(word.group().rstrip(".,")):
+            return match.start(1), match.start(2) + word.end()
+    return match.span(1)
 
 
 def _is_street(match: re.Match[str]) -> bool:
-    """Reject shop talk shaped like an address: "2 more on the way", "7 Lakes Trail"."""
+    """Reject shop talk shaped like an address: "2 more on the way", "7 Lakes Trail".
+
+    A one-digit number before a route word ("1 Infinite Loop") or "the" before the street
+    ("9 the crescent") is an address only when told so, or when a postcode follows."""
     words = [word.strip(".").lower() for word in match.group(2).split()]
     next_word = (match.group(4) or "").strip().lower()
-    shop_talk = any(word in _NOT_STREET_WORDS for word in words) or next_word in _PRODUCT_NOUNS
+    leading_the = words[0] == "the"
+    shop_talk = any(word in _NOT_STREET_WORDS for word in words[leading_the:])
+    if shop_talk or next_word in _PRODUCT_NOUNS:
+        return False
     short_route = len(match.group(1)) == 1 and match.group(3).lower() in _ROUTE_TYPES
-    if short_route:  # "1 Infinite Loop" is an address when told so, or when a postcode follows
-        before = match.string[max(0, match.start() - 30) : match.start()]
-        after = match.string[match.end() : match.end() + 60]
-        short_route = not (_ADDRESS_CUE.search(before) or _POSTCODE_AFTER_STREET.match(after))
-    return not (shop_talk or short_route)
+    if not (short_route or leading_the):
+        return True
+    before = match.string[max(0, match.start() - 30) : match.start()]
+    return bool(_ADDRESS_CUE.search(before) or _postcode_after(match.string, match.end()))
+
+
+def _postcode_after(text: str, end: int) -> re.Match[str] | None:
+    """The postcode that ends the address line ending at ``end``, if one does."""
+    following = _POSTCODE_AFTER_STREET.match(text[end : end + 60])
+    if not following or _UNIT_AFTER.match(following.string, following.end()):
+        return None  # "12 Oak Street 20000 mAh"
+    if {word.lower().strip(",.") for word in following.group(1).split()} & _NOT_CITY_WORDS:
+        return None  # "12 Oak Street, order 12345"
+    return following
 
 
 def _street_with_postcode(text: str, span: tuple[int, int]) -> Iterator[Finding]:
     yield Finding("ADDRESS", span)
-    following = _POSTCODE_AFTER_STREET.match(text[span[1] : span[1] + 60])
-    if following:
-        group = 1 if following.group(1) else 2
-        yield Finding(
-            "POSTCODE", (span[1] + following.start(group), span[1] + following.end(group))
-        )
+    if following := _postcode_after(text, span[1]):
+        yield Finding("POSTCODE", (span[1] + following.start(2), span[1] + following.end(2)))
 
 
 _US_STATES = (
@@ -602,15 +661,15 @@ _US_STATE_NAMES = (
     "|rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington"
     "|west virginia|wisconsin|wyoming"
 )
-_ZIP = r"\d{5}(?:-\d{4})?"
 _POSTCODES = (
     re.compile(rf"\b(?:{_US_STATES}),?\s+({_ZIP})\b"),
     re.compile(rf"\b(?i:{_US_STATE_NAMES}),?\s+({_ZIP})\b"),
+    # After a cue any country's shape counts, in any case ("my postcode is se17pb"); digits
+    # alone not before a lower-case word: "YKK zip 10000 cycles" is a count, not a postcode.
     re.compile(
-        r"\b(?:zip|zip\s?code|post\s?code|postal\s+code)(?:\s+is|\s*:)?\s*"
-        rf"({_ZIP}|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b"
-        # "YKK zip 10000 cycles": a count, not a postcode.
-        r"(?!\s+[a-z])",
+        r"\b(?:zip|zip\s?code|post\s?code|postal\s+code|eircode)(?:\s+is|\s*:)?\s*"
+        rf"((?:{_ZIP}|\d{{4}})(?!\s+[a-z])|{_UK_POSTCODE}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|{_EIRCODE}"
+        rf"|(?-i:{_DUTCH_POSTCODE}))\b",
         re.IGNORECASE,
     ),
     # UK, in capitals ("SW1A 1AA"; inward letters never use C, I, K, M, O or V): in lower case
@@ -620,17 +679,20 @@ _POSTCODES = (
     re.compile(r"\b([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d)\b"),
 )
 # "2TB 4GB"-style capacities are product talk, not an inward postcode.
-_CAPACITY = re.compile(r"\d(?:GB|TB|PB|LB)$", re.IGNORECASE)
+_CAPACITY = re.compile(r"\s\d(?:GB|TB|PB|LB)$", re.IGNORECASE)
 # A UK postcode in any case ("sw1a 1aa") counts within a few words of a cue that talks about
 # a place; "4th" and "2nd" are ordinals, never an inward code.
 _PLACE_CUE = re.compile(
     r"\b(?:ship|deliver|send|post|mail|live|living|lives|address|located|based|house|home)\b",
     re.IGNORECASE,
 )
-_UK_POSTCODE_ANY_CASE = re.compile(
-    r"\b([A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?(?!\d(?:st|nd|rd|th)\b)\d[ABD-HJLNP-UW-Z]{2})\b",
-    re.IGNORECASE,
+_UK_POSTCODE_ANY_CASE = re.compile(rf"\b({_UK_POSTCODE})\b", re.IGNORECASE)
+# An Eircode ("D02 P593", "T12 K8AF") within a few words of an Irish place or the word itself.
+_IRISH_CUE = re.compile(
+    r"\b(?i:eircode|ireland|dublin|cork|galway|limerick|waterford|kilkenny|wexford|sligo|kerry"
+    r"|donegal|mayo|wicklow|kildare|meath|louth|clare|tipperary|co\.)"
 )
+_EIRCODE_ALONE = re.compile(rf"\b({_EIRCODE})\b")
 # Australia: a state, then four digits whose first digit fits the state ("NSW 2000").
 _AU_POSTCODE = re.compile(r"\b(NSW|ACT|VIC|QLD|SA|WA|TAS|NT)\s+(\d{4})\b")
 _AU_FIRST_DIGITS = {"NSW": "12", "ACT": "02", "VIC": "38", "QLD": "49", "SA": "5", "WA": "6",
@@ -642,14 +704,17 @@ def _postcodes(text: str) -> Iterator[Finding]:
         for match in pattern.finditer(text):
             if not _CAPACITY.search(match.group(1)):
                 yield _finding("POSTCODE", match, 1)
-    yield from _cued_uk_postcodes(text)
+    yield from _cued_postcodes(text, _PLACE_CUE, _UK_POSTCODE_ANY_CASE)
+    yield from _cued_postcodes(text, _IRISH_CUE, _EIRCODE_ALONE)
     yield from _australian_postcodes(text)
 
 
-def _cued_uk_postcodes(text: str) -> Iterator[Finding]:
-    """UK postcodes in any case within 60 characters after a place cue ("ship to sw1a 1aa")."""
-    for cue in _PLACE_CUE.finditer(text):
-        window = _UK_POSTCODE_ANY_CASE.finditer(text, cue.end(), min(len(text), cue.end() + 60))
+def _cued_postcodes(
+    text: str, cue: re.Pattern[str], postcode: re.Pattern[str]
+) -> Iterator[Finding]:
+    """Postcodes within 60 characters after a cue ("ship to sw1a 1aa", "Dublin D02 P593")."""
+    for found in cue.finditer(text):
+        window = postcode.finditer(text, found.end(), min(len(text), found.end() + 60))
         yield from (_finding("POSTCODE", m, 1) for m in window if not _CAPACITY.search(m.group(1)))
 
 

@@ -191,6 +191,38 @@ def test_tracking_numbers_and_digit_runs_hold_no_phone(text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("deliver to Herengracht 401-III, 1017 BP Amsterdam",
+         "deliver to [ADDRESS], [POSTCODE] Amsterdam"),
+        ("envío a Calle de Alcalá 45, 2º 1ª, 28014 Madrid", "envío a [ADDRESS], [POSTCODE] Madrid"),
+        ("Unit 3, 14 Harbour Quay, Cork T12 X70A", "[ADDRESS], Cork [POSTCODE]"),
+        ("my eircode is A65 F4E2 ok", "my eircode is [POSTCODE] ok"),
+        ("Ivy Cottage, Church Lane, Ambleside LA22 0BU", "[ADDRESS], Ambleside [POSTCODE]"),
+        ("7 Heol y Nant, Aberystwyth SY23 1AB", "[ADDRESS], Aberystwyth [POSTCODE]"),
+        ("home is Flat 2, 9-11 Dock Wharf so ring", "home is [ADDRESS] so ring"),
+        ("send to 14 the avenue m20 2ab", "send to [ADDRESS] [POSTCODE]"),
+        ("ship to 880 Juniper Ave redmond 98052", "ship to [ADDRESS] redmond [POSTCODE]"),
+        ("my postcode is ls61ap, ok?", "my postcode is [POSTCODE], ok?"),
+    ],
+    ids=["dutch", "spanish-floor", "irish-unit-quay", "eircode-cue", "house-name",
+         "welsh-postcode-after", "home-is-unit", "lower-case-the", "zip-after-town", "compact-uk"],
+)  # fmt: skip
+def test_addresses_without_an_english_street_word_are_found_by_their_cues(text, expected):
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["is the Ridge Road trail shoe waterproof", "grid ref NY 342 151 for the start",
+     "the Harbour Rise jacket in size 12", "model A12 B345 in black", "Via Ferrata 2 kit",
+     "zip 3000 cycles on the YKK", "D02 P593 adaptor for the stove", "model XR2 4GB edition"],
+)  # fmt: skip
+def test_place_shaped_product_talk_stays(text):
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("card 4539\t1488\u00a00343  6467", "card [CARD]"),
         ("card 4111\u200b1111\u200b1111\u200b1111", "card [CARD]"),
         ("my name is\u00a0Sarah", "my name is\u00a0[NAME]"),
