@@ -375,7 +375,14 @@ _TRACKING = re.compile(
 )
 
 
+# Every phone number has seven digits or more; most questions have none, and the matcher is the
+# redactor's most expensive step.
+_SEVEN_DIGITS = re.compile(r"\d(?:\D*\d){6}")
+
+
 def _phones(text: str, regions: Sequence[str]) -> Iterator[Finding]:
+    if not _SEVEN_DIGITS.search(text):
+        return
     spans = list(_national_phones(text, regions))
     spans += [m.span() for m in _NANP.finditer(text)]
     spans += [m.span() for m in _TRUNK_NUMBER.finditer(text) if _trunk_number(m.group(), regions)]
@@ -686,6 +693,7 @@ _PLACE_CUE = re.compile(
     r"\b(?:ship|deliver|send|post|mail|live|living|lives|address|located|based|house|home)\b",
     re.IGNORECASE,
 )
+_ANY_DIGIT = re.compile(r"\d")
 _UK_POSTCODE_ANY_CASE = re.compile(rf"\b({_UK_POSTCODE})\b", re.IGNORECASE)
 # An Eircode ("D02 P593", "T12 K8AF") within a few words of an Irish place or the word itself.
 _IRISH_CUE = re.compile(
@@ -700,6 +708,8 @@ _AU_FIRST_DIGITS = {"NSW": "12", "ACT": "02", "VIC": "38", "QLD": "49", "SA": "5
 
 
 def _postcodes(text: str) -> Iterator[Finding]:
+    if not _ANY_DIGIT.search(text):
+        return  # every postcode shape holds a digit
     for pattern in _POSTCODES:
         for match in pattern.finditer(text):
             if not _CAPACITY.search(match.group(1)):
@@ -729,12 +739,41 @@ def _australian_postcodes(text: str) -> Iterator[Finding]:
 
 _REST = r"[^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
 _WORD = rf"[^\W\d_]{_REST}"
-_NAME_WORDS = rf"({_WORD}(?:\s+{_WORD}){{0,2}})"
+# Up to four words: "Daniel van der Berg".
+_NAME_WORDS = rf"({_WORD}(?:\s+{_WORD}){{0,3}})"
 _PUNCTUATION_ENDS = (".", ",", "!", ";", ":", "-", "")
 # What may follow a name ("" means the end of the text).
 _INTRO_ENDINGS = (*_PUNCTUATION_ENDS, "and ", "from ", "here")
 _CALLER_ENDINGS = ("from ", "here", "speaking", "calling")
-_SIGN_OFF_ENDINGS = ("", ".", "!")
+# A first name from the lexicon after "this is"/"it's" may also end a clause: "this is Harriet,
+# call me", "it's Ken - can i", "its marcus again".
+_CALLER_LEXICON_ENDINGS = (*_CALLER_ENDINGS, *_PUNCTUATION_ENDS, "–", "again")
+_SIGN_OFF_ENDINGS = ("", ".", "!", ",")
+# Lower-case words that join the parts of a name: "Anneke de Vries", "Daniel van der Berg".
+_PARTICLES = _word_set("van von de der den del della di da dos das du la le ter ten bin ibn al y")
+# People a shopper names by their relation: "my son Leo", "our neighbour Rob Kettering".
+_RELATIONS = (
+    r"son|daughter|wife|husband|partner|mum|mom|mother|dad|father|brother|sister|friend"
+    r"|boyfriend|girlfriend|fianc[ée]e?|kid|child|nephew|niece|grandson|granddaughter|grandma"
+    r"|grandpa|granddad|grandad|nan|nana|aunt|auntie|uncle|cousin|colleague|neighbou?r|boss"
+    r"|flatmate|roommate|housemate|teammate|coach|mate|stepson|stepdaughter|twin"
+)
+# Labels a name is written after in a form or a request: "account holder Jonas Becker", "the
+# name on the booking is ...", "first name Ines last name Carvalho", "put the name X on it".
+_NAME_LABELS = (
+    r"(?:first|last|sur|family|given|middle|full|maiden)\s?name|surname"
+    r"|name\s+(?:on|for|under)\s+(?:(?:the|my|this|that|his|her|our|their)\s+)?"
+    r"(?:[^\W\d_]+\s+){0,2}?(?:is|was|reads|will\s+be|should\s+be)"
+    r"|(?:under|in)\s+the\s+name(?:\s+of)?|account\s+holder|card\s?holder"
+    r"|customer|recipient|attn|c/o|addressee|contact\s+name|(?:booked|collected|reserved)\s+by"
+)
+# Verbs about a person at the store or the door: "ask for Bill", "I spoke to Jess".
+_PERSON_VERBS = (
+    r"ask(?:ed)?\s+for|(?:spoke|speak|talked|talk|chatted)\s+(?:to|with)|served\s+by"
+    r"|helped\s+by|picked\s+up\s+by|signed\s+for\s+by|(?:for\s+the\s+)?attention\s+of"
+)
+# What follows a name on a contact line: ", 4 Lochside Road", " - (555) 010-2288", ", sam@...".
+_CONTACT_AFTER = r"(?=\s*(?:,|[-–—|/])\s*(?:\+|\(|\d|[\w.+-]+@))"
 # Where a lower-case surname may end: "I am sarah jones", "sarah jones, need boots".
 _SURNAME_ENDINGS = (*_PUNCTUATION_ENDS, "and ", "from ", "here", "speaking", "calling")
 
@@ -750,6 +789,9 @@ class _NameRule:
 
     pattern: re.Pattern[str]
     any_word: bool = False  # "my name is sam" names sam; "call me crazy" does not
+    # Capitalised words count only if the first is a first name: "ask for Bill", not "ask for
+    # Gore-Tex"; "I spoke to Jess", not "I spoke to Customer Service".
+    first_name_needed: bool = False
     endings: tuple[str, ...] | None = ()
     lexicon_endings: tuple[str, ...] | None = ()
 
@@ -757,7 +799,7 @@ class _NameRule:
 _NAME_RULES = (
     _NameRule(
         re.compile(
-            r"\b(?:(?:my|his|her|their|our)\s+(?:[^\W\d_]+['’]s\s+)?name\s+is"
+            r"\b(?:(?:my|his|her|their|our)\s+(?:[^\W\d_]+['’]s\s+)?name\s+(?:is|was)"
             r"|(?:my|his|her|their|our)\s+(?:[^\W\d_]+['’]s\s+)?name['’]?s"
             rf"|i['’]?m\s+called|i\s+am\s+called|i\s+go\s+by)\s+{_NAME_WORDS}"
             rf"|(?:^|[\n,;.]\s*)name\s*:\s*{_NAME_WORDS}",
@@ -773,7 +815,7 @@ _NAME_RULES = (
     _NameRule(
         re.compile(rf"\b(?i:this\s+is|it['’]?s)\s+{_NAME_WORDS}"),
         endings=_CALLER_ENDINGS,
-        lexicon_endings=_CALLER_ENDINGS,
+        lexicon_endings=_CALLER_LEXICON_ENDINGS,
     ),
     _NameRule(
         re.compile(rf"\b(?i:mr|mrs|ms|miss|mx|dr|prof)\.?\s+{_NAME_WORDS}"), lexicon_endings=None
@@ -784,10 +826,46 @@ _NAME_RULES = (
     ),
     _NameRule(
         re.compile(
-            r"(?i:\b(?:regards|sincerely|best\s+wishes|all\s+the\s+best)|(?:^|[\n.!,]\s*)love),?"
+            r"(?i:\b(?:regards|sincerely|best\s+wishes|all\s+the\s+best|signed|many\s+thanks)"
+            r"|(?:^|[\n.!,]\s*)love|(?:^|[\n.!?]\s*)best(?=,))(?i:,?)"
             rf"\s+{_NAME_WORDS}"
         ),
         endings=_SIGN_OFF_ENDINGS,
+    ),
+    # A first name signed after a dash at the end: "in a 9? - Hannah", "sent from my iphone - Bryn".
+    _NameRule(
+        re.compile(rf"(?:^|\s)[-–—~]+\s*{_NAME_WORDS}[.!]?\s*$"), endings=None, lexicon_endings=()
+    ),
+    # Labels and relations name whoever follows in capitals (or from the lexicon in any case).
+    _NameRule(re.compile(rf"\b(?i:{_NAME_LABELS})(?:\s*:\s*|\s+){_NAME_WORDS}")),
+    _NameRule(re.compile(rf"(?:^|[\n,;.]\s*)(?i:name)\s+{_NAME_WORDS}"), lexicon_endings=None),
+    _NameRule(
+        re.compile(
+            rf"\b(?i:(?:my|our|his|her|their)\s+(?:(?:little|big|older|younger|eldest|youngest"
+            rf"|best|step|twin)\s+)?(?:{_RELATIONS}))(?:\s*,)?\s+{_NAME_WORDS}"
+        )
+    ),
+    _NameRule(
+        re.compile(rf"\b(?i:{_PERSON_VERBS}|the\s+name)\s+{_NAME_WORDS}"),
+        first_name_needed=True,
+        lexicon_endings=None,
+    ),
+    # "can Rob Kettering pick up my order?", "Rob will collect it".
+    _NameRule(
+        re.compile(
+            rf"(?:\b(?i:can|could|will|may)\s+|(?:^|[\n.,;!?]\s*))"
+            rf"{_NAME_WORDS}(?=\s+(?i:(?:will|can|is\s+going\s+to|['’]ll)\s+)?(?:pick|collect))"
+        ),
+        lexicon_endings=None,
+    ),
+    # A contact line that starts with a name: "Samir Haddad - (555) 010-2288 - samir@...".
+    _NameRule(
+        re.compile(
+            rf"(?:\b(?i:ship|deliver|send|post|mail)(?:\s+(?i:it|them))?\s+(?i:to)\s+|^|\n)"
+            rf"{_NAME_WORDS}{_CONTACT_AFTER}"
+        ),
+        endings=None,
+        lexicon_endings=(),
     ),
     # "Sarah Jones here, ..." at the start of a message: only with a name from the lexicon, as
     # "Boots here?" starts with a capital too.
@@ -809,6 +887,20 @@ _NOT_NAME_WORDS = _word_set(
     " australian mexican japanese chinese korean indian vegan vegetarian small medium large xl xs"
     " xxl tall short petite left right old martens bronner bronner's heater scholl pepper"
     " hi hello hey sorry glad happy excited ready done sold men man women woman boys girls kids"
+    " service support care reviews review team account number id details card order customer"
+    " staff manager store shop sales returns dept department desk office"
+)
+# First names the lexicon leaves out because they are English words too: names only when
+# capitalised after a cue that points at a person ("ask for Bill").
+_WORD_NAMES = _word_set(
+    "bill will mark jack rose grace june may pat sue frank bob max ray art carol dawn faith hope"
+    " joy april august summer holly ivy lily daisy heather olive amber ruby pearl penny sandy"
+)
+# Outdoor brands and product names that are also in the first-name lexicon ("- Salomon",
+# "it's Luna, the headlamp"): never a first name on their own.
+_BRANDS = _word_set(
+    "coleman columbia luna oakley primus rei salomon silva stanley sierra nevada terra mac"
+    " merrell osprey patagonia keen hoka altra brooks teva chaco marmot"
 )
 # A product noun right after a capitalised "name" makes it a brand: "Mr Men socks".
 _NOT_BEFORE_NAME = _PRODUCT_NOUNS | _word_set("socks sock soap book books toy toys shirt hat")
@@ -824,10 +916,16 @@ def first_names() -> frozenset[str]:
 
 def _names(text: str) -> Iterator[Finding]:
     for rule in _NAME_RULES:
-        for match in rule.pattern.finditer(text):
+        position = 0
+        # Search again from the end of the name, not of the match: the words the match took
+        # past the name may hold the next cue ("first name Ines last name Carvalho"); with no
+        # name, from the next character ("the name on the booking is ...").
+        while match := rule.pattern.search(text, position):
             group = next(i for i, value in enumerate(match.groups(), 1) if value)
-            if span := _capitalised_name(match, group, rule) or _lexicon_name(match, group, rule):
+            span = _capitalised_name(match, group, rule) or _lexicon_name(match, group, rule)
+            if span:
                 yield Finding("NAME", span)
+            position = span[1] if span else match.start() + 1
 
 
 def _capitalised_name(match: re.Match[str], group: int, rule: _NameRule) -> tuple[int, int] | None:
@@ -838,6 +936,8 @@ def _capitalised_name(match: re.Match[str], group: int, rule: _NameRule) -> tupl
     base = match.start(group)
     if not kept or not _followed_by(match.string, base + _end(kept), rule.endings):
         return None
+    if rule.first_name_needed and not _is_first_name(kept[0].group(), _WORD_NAMES):
+        return None
     if _next_word(match.string, base + _end(kept)) in _NOT_BEFORE_NAME:
         return None  # a brand: "Mr Men socks"
     return base + kept[0].start(), base + _end(kept)
@@ -845,17 +945,31 @@ def _capitalised_name(match: re.Match[str], group: int, rule: _NameRule) -> tupl
 
 def _name_words(words: str, any_word: bool) -> list[re.Match[str]]:
     kept: list[re.Match[str]] = []
-    for word in re.finditer(r"\S+", words):
+    tokens = list(re.finditer(r"\S+", words))
+    for index, word in enumerate(tokens):
         bare = word.group().strip(".,!?;:").lower()
         capitalised = word.group()[0].isupper()
         # A capitalised "Van" or "An" inside a capitalised name is part of it ("Nguyen Van An").
         inside_name = capitalised and kept and bare not in ("i", "and", "or")
+        if not capitalised and not any_word and kept and _particle_joins(tokens, index):
+            kept.append(word)  # "de" in "Anneke de Vries"
+            continue
         if (bare in _NOT_NAME_WORDS and not inside_name) or not (capitalised or any_word):
             break
         kept.append(word)
         if word.group()[-1] in ".,!?;:":
             break
     return kept
+
+
+def _particle_joins(tokens: list[re.Match[str]], index: int) -> bool:
+    """Whether the lower-case words from ``index`` are particles before a capitalised word."""
+    for word in tokens[index:]:
+        if word.group()[0].isupper():
+            return True
+        if word.group() not in _PARTICLES:
+            return False
+    return False
 
 
 def _lexicon_name(match: re.Match[str], group: int, rule: _NameRule) -> tuple[int, int] | None:
@@ -885,9 +999,11 @@ def _lexicon_name(match: re.Match[str], group: int, rule: _NameRule) -> tuple[in
     return base + kept[0].start(), base + _end(kept)
 
 
-def _is_first_name(word: str) -> bool:
-    bare = word.lower()
-    return bare not in _NOT_NAME_WORDS and bare in first_names()
+def _is_first_name(word: str, also: frozenset[str] = frozenset()) -> bool:
+    bare = word.lower().rstrip(".,!?;:")
+    if bare in _NOT_NAME_WORDS or bare in _BRANDS:
+        return False
+    return bare in first_names() or bare in also
 
 
 def _end(kept: list[re.Match[str]]) -> int:

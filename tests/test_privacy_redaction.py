@@ -223,6 +223,42 @@ def test_place_shaped_product_talk_stays(text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("the name on the reservation is Sofia de la Cruz", "the name on the reservation is [NAME]"),
+        ("first name Tomasz last name Nowak", "first name [NAME] last name [NAME]"),
+        ("cardholder Elena Rossi, expiry 09/27", "cardholder [NAME], expiry 09/27"),
+        ("my nephew Oisin wants a headtorch", "my nephew [NAME] wants a headtorch"),
+        ("please ask for Frank at the bay", "please ask for [NAME] at the bay"),
+        ("could Fiona Grant collect my order", "could [NAME] collect my order"),
+        ("any news on my repair? - Declan", "any news on my repair? - [NAME]"),
+        ("Best, Olga", "Best, [NAME]"),
+        ("Chloe Martin - (555) 014-9901", "[NAME] - [PHONE]"),
+        ("deliver to Amara Okafor, 5 Elm Grove", "deliver to [NAME], [ADDRESS]"),
+        ("kind regards Joost van Dijk, Amsterdam", "kind regards [NAME], Amsterdam"),
+        ("it's Aisling - is the sale on", "it's [NAME] - is the sale on"),
+        ("collect under the name Fitzgerald", "collect under the name [NAME]"),
+    ],
+    ids=["name-on-booking", "first-last", "cardholder", "relation", "ask-for", "collect",
+         "dash-sign-off", "best", "contact-line", "ship-to-name", "particles", "its-dash",
+         "under-the-name"],
+)  # fmt: skip
+def test_names_after_labels_relations_and_sign_offs_are_found(text, expected):
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ask for Gore-Tex if you want waterproof", "I spoke to Customer Service yesterday",
+     "the name Osprey Talon confuses me", "sizes 9 and 10 - Salomon", "it's Luna, the headlamp",
+     "Regards, Customer Team", "can Large be swapped for Medium", "can Osprey packs be returned",
+     "what is the name of the blue tent", "my friend recommended the Merrell Moab"],
+)  # fmt: skip
+def test_brands_and_shop_words_after_the_new_cues_are_not_names(text):
+    assert "NAME" not in redact(text).types
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("card 4539\t1488\u00a00343  6467", "card [CARD]"),
         ("card 4111\u200b1111\u200b1111\u200b1111", "card [CARD]"),
         ("my name is\u00a0Sarah", "my name is\u00a0[NAME]"),
