@@ -351,6 +351,13 @@ _PHONE_CUE = re.compile(
     r"[^\d+\n]{0,25}(\+?(?:[ .-]?\(?\d+\)?){1,8})",
     re.IGNORECASE,
 )
+# A number the words after it call a phone: "555-0142 is my number", "0161 496 0000 - my cell".
+_PHONE_CUE_AFTER = re.compile(
+    r"(?<![\w+.,/-])(\+?\(?\d[\d ().-]{5,18}\d)\s*(?:[,:-]\s*)?(?:is|=|was)?\s*"
+    r"(?:my|his|her|their|our)\s+(?:(?:home|work|office|new|old|main|best|direct)\s+)?"
+    r"(?:number|no\.?|cell|mobile|phone|landline|line|contact)\b",
+    re.IGNORECASE,
+)
 # A national number of a visiting country: trunk 0, then digit groups ("(02) 9876 5432").
 _TRUNK_NUMBER = re.compile(
     r"(?<![\w+.,/-])(?<!\d[ .-])\(?0\d{1,4}\)?(?:[ .-]?\d{2,4}){1,4}(?![\w/]|[.,]\d)"
@@ -362,7 +369,7 @@ _TRUNK_NUMBER = re.compile(
 _NANP = re.compile(
     r"(?<![\w+.,/-])(?<!\d[ .-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[.-]|[2-9]\d{2} )"
     r"\d{3}[ .-]\d{4}"
-    r"(?![\w/-]|[ .,]\d)"
+    r"(?:(?=x\d|ext)|(?![\w/-]|[ .,]\d))"  # "(555) 010-2288x12": the extension is glued on
 )
 # "x204", "ext. 12", "extension 3": the extension belongs to the number before it.
 _EXTENSION = re.compile(r",?\s*(?:x|ext\.?|extn\.?|extension)\s*:?\s*\d{1,5}\b", re.IGNORECASE)
@@ -388,6 +395,7 @@ def _phones(text: str, regions: Sequence[str]) -> Iterator[Finding]:
     spans += [m.span() for m in _TRUNK_NUMBER.finditer(text) if _trunk_number(m.group(), regions)]
     spans += [span for m in _INTERNATIONAL.finditer(text) if (span := _international(m))]
     spans += [span for m in _PHONE_CUE.finditer(text) if (span := _cued_number(m))]
+    spans += [m.span(1) for m in _PHONE_CUE_AFTER.finditer(text) if _phone_length(m.group(1))]
     tracking = [m.span() for m in _TRACKING.finditer(text)] if spans else []
     for start, end in spans:
         code_before = _NOT_A_PHONE_BEFORE.search(text[max(0, start - 30) : start])
@@ -448,6 +456,10 @@ def _possible_international(raw: str) -> bool:
         return phonenumbers.is_possible_number(phonenumbers.parse("+" + digits, None))
     except phonenumbers.NumberParseException:
         return False
+
+
+def _phone_length(raw: str) -> bool:
+    return 7 <= len(re.sub(r"\D", "", raw)) <= 15
 
 
 def _cued_number(match: re.Match[str]) -> tuple[int, int] | None:

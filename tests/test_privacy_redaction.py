@@ -170,8 +170,18 @@ def test_look_alikes_of_the_new_forms_are_left_alone(text):
         ("+1-555-019-2233 ext. 41 after six", "[PHONE] after six"),
         ("my desk is 555-014-7710 x12", "my desk is [PHONE]"),
         ("text me 07700 900 461 please", "text me [PHONE] please"),
+        ("555-0137 is my number", "[PHONE] is my number"),
+        ("(555) 016-4410x7 is the desk", "[PHONE] is the desk"),
     ],
-    ids=["parentheses", "dots", "plus-one-extension", "x-extension", "uk-mobile-5-3-3"],
+    ids=[
+        "parentheses",
+        "dots",
+        "plus-one-extension",
+        "x-extension",
+        "uk-mobile-5-3-3",
+        "cue-after",
+        "glued-extension",
+    ],
 )
 def test_phone_shaped_numbers_are_phones_whether_or_not_the_exchange_is_assignable(text, expected):
     assert redact(text).text == expected
