@@ -524,9 +524,11 @@ _NOT_STREET_WORDS = _word_set(
     " nine ten dozen"
 )
 # Words between a street and a number that say the number is not its postcode ("order 12345").
-_NOT_CITY_WORDS = _NOT_STREET_WORDS | _word_set(
+_NOT_CITY_WORDS = (_NOT_STREET_WORDS - _word_set("or in")) | _word_set(
     "is was order ref sku item number no code please pls thanks then also call phone"
-)
+)  # "or" and "in" stay: Oregon and Indiana in lower case
+# Capitalised words before a number that make it a size or a count: "ship to Size 10".
+_NOT_NAME_NUMBER_WORDS = _word_set("size sizes uk us eu eur order no number item sku model qty")
 # Street types that also name hiking routes ("7 Lakes Trail"): a one-digit number is a route.
 _ROUTE_TYPES = _word_set("trail trl loop way walk path")
 # Nouns after the street type mean a product or a place name, not an address ("Drive collection").
@@ -547,8 +549,10 @@ _UK_POSTCODE = r"[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?(?!\d(?:st|nd|rd|th)\b)\d[ABD-
 _EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}"
 _DUTCH_POSTCODE = r"[1-9]\d{3}\s?(?!S[ADS]\b)[A-Z]{2}"
 _ZIP = r"\d{5}(?:-\d{4})?"
+# Continental codes before a capitalised town: "28013 Madrid", "8001 Zürich", "1100-053 Lisboa".
+_TOWN_POSTCODE = r"(?:\d{4,5}|\d{4}-\d{3})(?=\s+[A-Z][a-z])"
 _LINE_END_POSTCODE = (
-    rf"(?:{_ZIP}|(?i:{_UK_POSTCODE})|{_EIRCODE}|{_DUTCH_POSTCODE}|\d{{4,5}}(?=\s+[A-Z][a-z]))\b"
+    rf"(?:{_ZIP}|(?i:{_UK_POSTCODE})|{_EIRCODE}|{_DUTCH_POSTCODE}|{_TOWN_POSTCODE})\b"
 )
 _NAME_WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,3}(?:st|nd|rd|th))"
 _UNIT = r"(?:apt|apartment|unit|suite|ste|flat|fl|floor|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b"
@@ -589,6 +593,18 @@ _STREET_BEFORE_POSTCODE = re.compile(
     r"(?=,\s*(?:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2},?\s+)?"
     rf"(?:{_UK_POSTCODE}|{_EIRCODE}|{_DUTCH_POSTCODE}|[A-Z]{{2}}\s+{_ZIP})\b)"
 )
+# Name first, number after, as most of Europe writes it ("Damrak 70", "Gran Vía 28"): an address
+# after a delivery cue, or before a continental postcode and its town.
+_NAME_NUMBER = (
+    r"[A-Z][\w'’-]*(?:\s+(?:de\s+|del\s+|la\s+)?[A-Z][\w'’-]*){0,2}\s+\d{1,4}(?:[a-z]|-\w{1,3})?"
+)
+_NAME_NUMBER_STREET = re.compile(
+    r"\b(?i:(?:ship|deliver|send|post|mail)(?:\s+(?:it|them|this|that|everything|orders?))?\s+to"
+    r"|live\s+at|lives\s+at|address(?:\s+is)?\s*:?|home(?:\s+address)?\s+is"
+    r"|env[íi]o\s+a|enviar\s+a|entrega\s+en|livraison\s+à|lieferung\s+an)\s+"
+    rf"({_NAME_NUMBER})(?=\s*(?:[,;\n]|\.(?!\w)|$))"
+    rf"|(?<![\w-])({_NAME_NUMBER})(?=,\s*(?:{_DUTCH_POSTCODE}|{_TOWN_POSTCODE})\b)"
+)
 # After a street: ", Bend, OR 97701", " bend 97703", " ox2 6hy" or ", 10115 Berlin": the
 # postcode that completes it, after at most two town or state names.
 _TOWN = r"[A-Za-z][A-Za-z.'’-]*(?:\s+[A-Za-z][A-Za-z.'’-]*){0,2}"
@@ -618,6 +634,11 @@ def _addresses(text: str) -> Iterator[Finding]:
         for match in pattern.finditer(text):
             if _next_word(text, match.end()) not in _PRODUCT_NOUNS:  # "Via Ferrata 2 kit"
                 yield from _street_with_postcode(text, match.span())
+    for match in _NAME_NUMBER_STREET.finditer(text):
+        group = 1 if match.group(1) else 2
+        words = {word.lower() for word in match.group(group).split()}
+        if not words & (_NOT_STREET_WORDS | _PRODUCT_NOUNS | _NOT_NAME_NUMBER_WORDS):
+            yield from _street_with_postcode(text, match.span(group))
     for pattern in (_CUED_STREET, _STREET_BEFORE_POSTCODE):
         for match in pattern.finditer(text):
             words = {word.lower() for word in match.group(2).split()}

@@ -212,9 +212,12 @@ def test_tracking_numbers_and_digit_runs_hold_no_phone(text):
         ("send to 14 the avenue m20 2ab", "send to [ADDRESS] [POSTCODE]"),
         ("ship to 880 Juniper Ave redmond 98052", "ship to [ADDRESS] redmond [POSTCODE]"),
         ("my postcode is ls61ap, ok?", "my postcode is [POSTCODE], ok?"),
+        ("ship to Damrak 70, 1012 LM Amsterdam", "ship to [ADDRESS], [POSTCODE] Amsterdam"),
+        ("Rua Augusta 100, 1100-053 Lisboa", "[ADDRESS], [POSTCODE] Lisboa"),
     ],
     ids=["dutch", "spanish-floor", "irish-unit-quay", "eircode-cue", "house-name",
-         "welsh-postcode-after", "home-is-unit", "lower-case-the", "zip-after-town", "compact-uk"],
+         "welsh-postcode-after", "home-is-unit", "lower-case-the", "zip-after-town", "compact-uk",
+         "name-then-number", "portuguese"],
 )  # fmt: skip
 def test_addresses_without_an_english_street_word_are_found_by_their_cues(text, expected):
     assert redact(text).text == expected
