@@ -789,7 +789,20 @@ _RELATIONS = (
     r"son|daughter|wife|husband|partner|mum|mom|mother|dad|father|brother|sister|friend"
     r"|boyfriend|girlfriend|fianc[ée]e?|kid|child|nephew|niece|grandson|granddaughter|grandma"
     r"|grandpa|granddad|grandad|nan|nana|aunt|auntie|uncle|cousin|colleague|neighbou?r|boss"
-    r"|flatmate|roommate|housemate|teammate|coach|mate|stepson|stepdaughter|twin"
+    r"|flatmate|roommate|housemate|teammate|coach|mate|stepson|stepdaughter|twin|boy|girl|lad"
+    r"|lass|baby|toddler|godson|goddaughter|grandkid|grandchild"
+)
+# First names the lexicon leaves out because they are English words too: names only when
+# capitalised after a cue that points at a person ("ask for Bill").
+_WORD_NAMES = _word_set(
+    "bill will mark jack rose grace june may pat sue frank bob max ray art carol dawn faith hope"
+    " joy april august summer holly ivy lily daisy heather olive amber ruby pearl penny sandy"
+)
+# Outdoor brands and product names that are also in the first-name lexicon ("- Salomon",
+# "it's Luna, the headlamp"): never a first name on their own.
+_BRANDS = _word_set(
+    "coleman columbia luna oakley primus rei salomon silva stanley sierra nevada terra mac"
+    " merrell osprey patagonia keen hoka altra brooks teva chaco marmot north black mountain"
 )
 # Labels a name is written after in a form or a request: "account holder Jonas Becker", "the
 # name on the booking is ...", "first name Ines last name Carvalho", "put the name X on it".
@@ -797,6 +810,7 @@ _NAME_LABELS = (
     r"(?:first|last|sur|family|given|middle|full|maiden)\s?name|surname"
     r"|name\s+(?:on|for|under)\s+(?:(?:the|my|this|that|his|her|our|their)\s+)?"
     r"(?:[^\W\d_]+\s+){0,2}?(?:is|was|reads|will\s+be|should\s+be)"
+    r"|name\s+(?:on|for|under)\s+(?:[^\W\d_]+\s+){0,2}[^\W\d_]+(?=\s*:)"
     r"|(?:under|in)\s+the\s+name(?:\s+of)?|account\s+holder|card\s?holder"
     r"|customer|recipient|attn|c/o|addressee|contact\s+name|(?:booked|collected|reserved)\s+by"
 )
@@ -807,6 +821,7 @@ _PERSON_VERBS = (
 )
 # What follows a name on a contact line: ", 4 Lochside Road", " - (555) 010-2288", ", sam@...".
 _CONTACT_AFTER = r"(?=\s*(?:,|[-–—|/])\s*(?:\+|\(|\d|[\w.+-]+@))"
+_PHONE_OR_EMAIL_AFTER = r"(?=\s*(?:,|[-–—|/:])\s*(?:\+\d|\(\d|\d[\d ().-]{6,}\d|[\w.+-]+@))"
 # Where a lower-case surname may end: "I am sarah jones", "sarah jones, need boots".
 _SURNAME_ENDINGS = (*_PUNCTUATION_ENDS, "and ", "from ", "here", "speaking", "calling")
 
@@ -824,7 +839,9 @@ class _NameRule:
     any_word: bool = False  # "my name is sam" names sam; "call me crazy" does not
     # Capitalised words count only if the first is a first name: "ask for Bill", not "ask for
     # Gore-Tex"; "I spoke to Jess", not "I spoke to Customer Service".
-    first_name_needed: bool = False
+    first_name_needed: frozenset[str] | None = None  # words accepted besides the lexicon
+    # Capitalised words needed, none in capitals only ("REI Co-op - (555) ..." is a shop).
+    min_words: int = 1
     endings: tuple[str, ...] | None = ()
     lexicon_endings: tuple[str, ...] | None = ()
 
@@ -865,13 +882,19 @@ _NAME_RULES = (
         ),
         endings=_SIGN_OFF_ENDINGS,
     ),
-    # A first name signed after a dash at the end: "in a 9? - Hannah", "sent from my iphone - Bryn".
+    # A first name signed after a dash or alone on the last line: "in a 9? - Hannah",
+    # "sent from my iphone - Bryn", "Sent from my iPhone\nMegan".
     _NameRule(
-        re.compile(rf"(?:^|\s)[-–—~]+\s*{_NAME_WORDS}[.!]?\s*$"), endings=None, lexicon_endings=()
+        re.compile(rf"(?:(?:^|\s)[-–—~]+|\n)\s*{_NAME_WORDS}[.!]?\s*$"),
+        endings=None,
+        lexicon_endings=(),
     ),
     # Labels and relations name whoever follows in capitals (or from the lexicon in any case).
-    _NameRule(re.compile(rf"\b(?i:{_NAME_LABELS})(?:\s*:\s*|\s+){_NAME_WORDS}")),
-    _NameRule(re.compile(rf"(?:^|[\n,;.]\s*)(?i:name)\s+{_NAME_WORDS}"), lexicon_endings=None),
+    _NameRule(re.compile(rf"\b(?i:{_NAME_LABELS})(?:\s+(?i:is|was))?(?:\s*:\s*|\s+){_NAME_WORDS}")),
+    _NameRule(
+        re.compile(rf"(?:^|[\n,;.]\s*)(?i:name)(?:\s+(?i:is|was))?\s+{_NAME_WORDS}"),
+        lexicon_endings=None,
+    ),
     _NameRule(
         re.compile(
             rf"\b(?i:(?:my|our|his|her|their)\s+(?:(?:little|big|older|younger|eldest|youngest"
@@ -880,8 +903,28 @@ _NAME_RULES = (
     ),
     _NameRule(
         re.compile(rf"\b(?i:{_PERSON_VERBS}|the\s+name)\s+{_NAME_WORDS}"),
-        first_name_needed=True,
+        first_name_needed=_WORD_NAMES,
         lexicon_endings=None,
+    ),
+    # "the booking is under Priya Shah", "a gift for Tilly", "it's for Noah": only a first name
+    # from the lexicon, as "for Summer" and "for Osprey packs" are shop talk.
+    _NameRule(
+        re.compile(
+            r"\b(?i:(?:booking|reservation|order|table|appointment|parcel|collection)"
+            r"(?:\s+is)?\s+(?:under|for)|(?:gift|present|something|shopping|buying|it['’]?s|it\s+is)"
+            rf"\s+for)\s+{_NAME_WORDS}"
+        ),
+        first_name_needed=frozenset(),
+        lexicon_endings=None,
+    ),
+    # Greetings name whoever they greet: "Dear Sam,", "hi Aisha, thanks", "Happy birthday Ellie!".
+    _NameRule(
+        re.compile(
+            r"(?:^|[\n.!?]\s*)(?i:dear|hi|hello|hey|morning|afternoon|evening|happy\s+birthday"
+            rf"|xo|xx|xoxo)\s+{_NAME_WORDS}"
+        ),
+        endings=None,
+        lexicon_endings=(",", "!", ".", "-", "–", "x", ""),
     ),
     # "can Rob Kettering pick up my order?", "Rob will collect it".
     _NameRule(
@@ -899,6 +942,13 @@ _NAME_RULES = (
         ),
         endings=None,
         lexicon_endings=(),
+    ),
+    # Two capitalised words or more before a phone number or e-mail at the start of a line:
+    # "Olusegun Adebayo, 07700 900 118" (a name the lexicon lacks).
+    _NameRule(
+        re.compile(rf"(?:^|\n)\s*{_NAME_WORDS}{_PHONE_OR_EMAIL_AFTER}"),
+        lexicon_endings=None,
+        min_words=2,
     ),
     # "Sarah Jones here, ..." at the start of a message: only with a name from the lexicon, as
     # "Boots here?" starts with a capital too.
@@ -922,18 +972,6 @@ _NOT_NAME_WORDS = _word_set(
     " hi hello hey sorry glad happy excited ready done sold men man women woman boys girls kids"
     " service support care reviews review team account number id details card order customer"
     " staff manager store shop sales returns dept department desk office"
-)
-# First names the lexicon leaves out because they are English words too: names only when
-# capitalised after a cue that points at a person ("ask for Bill").
-_WORD_NAMES = _word_set(
-    "bill will mark jack rose grace june may pat sue frank bob max ray art carol dawn faith hope"
-    " joy april august summer holly ivy lily daisy heather olive amber ruby pearl penny sandy"
-)
-# Outdoor brands and product names that are also in the first-name lexicon ("- Salomon",
-# "it's Luna, the headlamp"): never a first name on their own.
-_BRANDS = _word_set(
-    "coleman columbia luna oakley primus rei salomon silva stanley sierra nevada terra mac"
-    " merrell osprey patagonia keen hoka altra brooks teva chaco marmot"
 )
 # A product noun right after a capitalised "name" makes it a brand: "Mr Men socks".
 _NOT_BEFORE_NAME = _PRODUCT_NOUNS | _word_set("socks sock soap book books toy toys shirt hat")
@@ -969,7 +1007,10 @@ def _capitalised_name(match: re.Match[str], group: int, rule: _NameRule) -> tupl
     base = match.start(group)
     if not kept or not _followed_by(match.string, base + _end(kept), rule.endings):
         return None
-    if rule.first_name_needed and not _is_first_name(kept[0].group(), _WORD_NAMES):
+    if len(kept) < rule.min_words or (rule.min_words > 1 and _shouted_or_brand(kept)):
+        return None
+    needed = rule.first_name_needed
+    if needed is not None and not _is_first_name(kept[0].group(), needed):
         return None
     if _next_word(match.string, base + _end(kept)) in _NOT_BEFORE_NAME:
         return None  # a brand: "Mr Men socks"
@@ -1030,6 +1071,11 @@ def _lexicon_name(match: re.Match[str], group: int, rule: _NameRule) -> tuple[in
     if not _followed_by(match.string, base + _end(kept), rule.lexicon_endings):
         return None
     return base + kept[0].start(), base + _end(kept)
+
+
+def _shouted_or_brand(kept: list[re.Match[str]]) -> bool:
+    words = [word.group().rstrip(".,!?;:") for word in kept]
+    return any(word.isupper() and len(word) > 1 for word in words) or words[0].lower() in _BRANDS
 
 
 def _is_first_name(word: str, also: frozenset[str] = frozenset()) -> bool:

@@ -249,10 +249,14 @@ def test_place_shaped_product_talk_stays(text):
         ("kind regards Joost van Dijk, Amsterdam", "kind regards [NAME], Amsterdam"),
         ("it's Aisling - is the sale on", "it's [NAME] - is the sale on"),
         ("collect under the name Fitzgerald", "collect under the name [NAME]"),
+        ("the booking is under Priya Shah", "the booking is under [NAME]"),
+        ("is it in stock?\nSent from my iPhone\nMegan", "is it in stock?\nSent from my iPhone\n[NAME]"),
+        ("hi Aisha, thanks", "hi [NAME], thanks"),
+        ("Olusegun Adebayo, 07700 900 118", "[NAME], [PHONE]"),
     ],
     ids=["name-on-booking", "first-last", "cardholder", "relation", "ask-for", "collect",
          "dash-sign-off", "best", "contact-line", "ship-to-name", "particles", "its-dash",
-         "under-the-name"],
+         "under-the-name", "booking-under", "last-line", "greeting", "contact-line-capitals"],
 )  # fmt: skip
 def test_names_after_labels_relations_and_sign_offs_are_found(text, expected):
     assert redact(text).text == expected
@@ -263,7 +267,9 @@ def test_names_after_labels_relations_and_sign_offs_are_found(text, expected):
     ["ask for Gore-Tex if you want waterproof", "I spoke to Customer Service yesterday",
      "the name Osprey Talon confuses me", "sizes 9 and 10 - Salomon", "it's Luna, the headlamp",
      "Regards, Customer Team", "can Large be swapped for Medium", "can Osprey packs be returned",
-     "what is the name of the blue tent", "my friend recommended the Merrell Moab"],
+     "what is the name of the blue tent", "my friend recommended the Merrell Moab",
+     "North Face: 0800 123 4567", "REI Co-op - (555) 019-2288", "it's for Summer camping",
+     "Trail Runner, 42 in stock"],
 )  # fmt: skip
 def test_brands_and_shop_words_after_the_new_cues_are_not_names(text):
     assert "NAME" not in redact(text).types
