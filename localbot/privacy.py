@@ -198,11 +198,36 @@ _EMAIL_SPELLED = re.compile(
 _SPELLED_AT_OR_DOT = re.compile(rf"{_SPELLED_AT}|{_SPELLED_DOT}", re.IGNORECASE)
 
 
+# Written out in full ("at", "dot"), the address can start too early: in "email me at mike dot
+# hanlon at gmail dot com" the words "me at mike dot hanlon" fit the pattern as well. There the
+# last label must be a top-level domain: two letters, or a common generic one.
+_BARE_AT = re.compile(r"\sat\s", re.IGNORECASE)
+_SPELLED_TLD = re.compile(r"\sdot\s([A-Za-z]+)$", re.IGNORECASE)
+_GENERIC_TLDS = _word_set(
+    "com net org edu gov mil int info biz name pro mobi app dev io ai me tv co xyz online site"
+    " shop store tech email cloud blog club live life world art page"
+)
+
+
 def _emails(text: str) -> Iterator[Finding]:
     yield from (_finding("EMAIL", match) for match in _EMAIL.finditer(text))
-    for match in _EMAIL_SPELLED.finditer(text):
-        if _SPELLED_AT_OR_DOT.search(match.group()):
+    position = 0
+    # Search again one character on from a rejected match, not from its end: the address may
+    # start inside it.
+    while match := _EMAIL_SPELLED.search(text, position):
+        if _SPELLED_AT_OR_DOT.search(match.group()) and _plausible_spelled(match.group()):
             yield _finding("EMAIL", match)
+            position = match.end()
+        else:
+            position = match.start() + 1
+
+
+def _plausible_spelled(address: str) -> bool:
+    """False for a bare "at" whose spelled "dot" ends in a word no domain ends with."""
+    tld = _SPELLED_TLD.search(address)
+    if tld is None or not _BARE_AT.search(address) or "@" in address:
+        return True
+    return len(tld.group(1)) == 2 or tld.group(1).lower() in _GENERIC_TLDS
 
 
 # --- IBANs (mod-97 checked, length per country) -------------------------------------------------
@@ -335,6 +360,16 @@ _NOT_A_PHONE_BEFORE = re.compile(
     r"\s*(?:number|no\.?|num|id|code)?\s*(?:is|was)?\s*[:#]?\s*$",
     re.IGNORECASE,
 )
+# Bare digit runs listed after "order(s)" are order numbers: "I have two orders, 2075150379 and
+# 4429758594", "order numbers 2075150379, 4429758594". Written as a phone ("555-013-4471") or
+# after a phone cue, a number in the list is still a phone.
+_ORDER_LIST = re.compile(
+    r"\border(?:s|ed)?\b(?:\s+(?:numbers?|nos?\.?|nums?|ids?|refs?))?"
+    r"(?:\s+(?:are|were|is|was))?(?:\s+[^\W\d_]+){0,2}?\s*[:#,]?\s*"
+    r"(#?\d+(?:\s*(?:,|&|/|\+|\band\b|\bor\b)\s*#?\d+)*)",
+    re.IGNORECASE,
+)
+_BARE_DIGITS = re.compile(r"#?\d+")
 # "20000 10000 mAh" is a measurement, whatever its digits look like.
 _UNIT_AFTER = re.compile(
     r"\s*(?:mah|mm|cm|km|kg|lbs?|oz|ml|lumens?|lm|mhz|ghz|gb|tb|kcal|psi|kn|w|v|l|m|g|°"
@@ -345,10 +380,20 @@ _INTERNATIONAL = re.compile(
     r"(?<![\w+])(?:\+\s?|00|011[ .-]?)[1-9]\d{0,2}(?:[ .-]?\(0\))?"
     r"(?:[ .-]?\(?\d{1,5}\)?){1,6}(?!\w)"
 )
+# The digits after a cue, in groups split by spaces, dots, dashes or a German slash
+# ("030/1234567", "089 / 123 456 78").
+_CUED_DIGITS = r"(\+?(?:(?:\s?/\s?|[ .-])?\(?\d+\)?){1,8})"
 _PHONE_CUE = re.compile(
     r"\b(?:call(?:ed)?|phone|tel|telephone|mob|mobile|cell(?:phone)?|text\s+me|whats\s?app"
     r"|reach\s+me|contact\s+me|ring\s+me|my\s+number|contact\s+number|fax|landline)\b"
-    r"[^\d+\n]{0,25}(\+?(?:[ .-]?\(?\d+\)?){1,8})",
+    rf"[^\d+\n]{{0,25}}{_CUED_DIGITS}"
+    # Visitors name their phone in their own language: "mi móvil es 612 345 678", "Handy 0151
+    # 23456789", "komórka 512 345 678". Some of these words are English too ("portable",
+    # "handy"), so the number must follow within a few words.
+    r"|\b(?:tel[eé]f(?:o|ó)n\w*|t[eé]l[eé]phone|telefoon|tfno|tlf|t[eé]l|m[oó]vil|m[oó]vel"
+    r"|celular|cellulare|cel|portable|handy(?:nummer)?|mobil(?:nummer|ní)?|mobiel|natel"
+    r"|rufnummer|kom[oó]rk[ai]|kom[oó]rkow\w*|numer\s+tel\w*)\b"
+    rf"[^\d+\n\w]{{0,4}}(?:[^\W\d_]+[^\d+\n\w]{{1,4}}){{0,2}}{_CUED_DIGITS}",
     re.IGNORECASE,
 )
 # A number the words after it call a phone: "555-0142 is my number", "0161 496 0000 - my cell".
@@ -361,6 +406,11 @@ _PHONE_CUE_AFTER = re.compile(
 # A national number of a visiting country: trunk 0, then digit groups ("(02) 9876 5432").
 _TRUNK_NUMBER = re.compile(
     r"(?<![\w+.,/-])(?<!\d[ .-])\(?0\d{1,4}\)?(?:[ .-]?\d{2,4}){1,4}(?![\w/]|[.,]\d)"
+)
+# German, Austrian and Swiss numbers put a slash after the area code: "089 / 123 456 78",
+# "030/1234567". The subscriber part is grouped freely, so only the digits are checked.
+_SLASH_NUMBER = re.compile(
+    r"(?<![\w+.,/-])\(?0\d{2,5}\)?\s?/\s?\d{2,}(?:[ -]\d{1,4}){0,4}(?![\w/]|[.,]\d)"
 )
 # A North American number in any of its written shapes: "(555) 010-2288", "555.010.2045",
 # "+1-555-010-6631". libphonenumber rejects numbers whose exchange cannot be assigned (010,
@@ -393,14 +443,22 @@ def _phones(text: str, regions: Sequence[str]) -> Iterator[Finding]:
     spans = list(_national_phones(text, regions))
     spans += [m.span() for m in _NANP.finditer(text)]
     spans += [m.span() for m in _TRUNK_NUMBER.finditer(text) if _trunk_number(m.group(), regions)]
+    spans += [m.span() for m in _SLASH_NUMBER.finditer(text) if _slash_number(m.group(), regions)]
     spans += [span for m in _INTERNATIONAL.finditer(text) if (span := _international(m))]
-    spans += [span for m in _PHONE_CUE.finditer(text) if (span := _cued_number(m))]
+    cued = [span for m in _PHONE_CUE.finditer(text) if (span := _cued_number(m))]
+    spans += cued
     spans += [m.span(1) for m in _PHONE_CUE_AFTER.finditer(text) if _phone_length(m.group(1))]
     tracking = [m.span() for m in _TRACKING.finditer(text)] if spans else []
+    orders = [m.span(1) for m in _ORDER_LIST.finditer(text)] if spans else []
     for start, end in spans:
         code_before = _NOT_A_PHONE_BEFORE.search(text[max(0, start - 30) : start])
         in_tracking = any(_overlaps((start, end), span) for span in tracking)
-        if not (code_before or in_tracking or _UNIT_AFTER.match(text, end)):
+        in_orders = (
+            _BARE_DIGITS.fullmatch(text, start, end)
+            and (start, end) not in cued
+            and any(order_start <= start and end <= order_end for order_start, order_end in orders)
+        )
+        if not (code_before or in_tracking or in_orders or _UNIT_AFTER.match(text, end)):
             extension = _EXTENSION.match(text, end)
             yield Finding("PHONE", (start, extension.end() if extension else end))
 
@@ -434,6 +492,20 @@ def _trunk_number(raw: str, regions: Sequence[str]) -> bool:
     return False
 
 
+def _slash_number(raw: str, regions: Sequence[str]) -> bool:
+    """A valid national number of a listed or visiting country once the slash is taken out."""
+    digits = re.sub(r"\D", "", raw)
+    if not 9 <= len(digits) <= 12:
+        return False
+    for region in (*regions, *VISITOR_REGIONS):
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(digits, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
+
+
 def _international(match: re.Match[str]) -> tuple[int, int] | None:
     """A ``+``/``00``/``011`` number of a plausible length; trailing extra groups are dropped.
 
@@ -464,9 +536,10 @@ def _phone_length(raw: str) -> bool:
 
 def _cued_number(match: re.Match[str]) -> tuple[int, int] | None:
     """A number right after "call me on", "my mobile is"... even if no country's rules fit it."""
-    start = match.start(1)
-    for group in reversed(list(re.finditer(r"\d+\)?", match.group(1)))):
-        raw = match.group(1)[: group.end()]
+    digits = 1 if match.group(1) is not None else 2
+    start = match.start(digits)
+    for group in reversed(list(re.finditer(r"\d+\)?", match.group(digits)))):
+        raw = match.group(digits)[: group.end()]
         if 7 <= len(re.sub(r"\D", "", raw)) <= 15:
             return start, start + len(raw)
     return None

@@ -201,6 +201,71 @@ def test_tracking_numbers_and_digit_runs_hold_no_phone(text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("Telefon 0711 / 234 567 89", "Telefon [PHONE]"),
+        ("Tel. 040/7654321 bitte", "Tel. [PHONE] bitte"),
+        ("erreichbar unter 0221 / 98 76 54 30", "erreichbar unter [PHONE]"),
+    ],
+)
+def test_german_numbers_with_a_slash_after_the_area_code_are_phones(text, expected):
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mi móvil es 654 321 987", "mi móvil es [PHONE]"),
+        ("teléfono: 699 112 233", "teléfono: [PHONE]"),
+        ("telefono 348 765 4321", "telefono [PHONE]"),
+        ("mon portable 07 98 76 54 32", "mon portable [PHONE]"),
+        ("Handy 0172 3456789", "Handy [PHONE]"),
+        ("komórka 601 234 567", "komórka [PHONE]"),
+        ("numer telefonu 512 987 654", "numer telefonu [PHONE]"),
+    ],
+)
+def test_numbers_after_a_phone_cue_in_other_languages_are_phones(text, expected):
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("email me at sara dot lind at proton dot me", "email me at [EMAIL]"),
+        ("reach me at tom dot okafor at outlook dot com", "reach me at [EMAIL]"),
+        ("my email is jane dot doe at gmail dot com", "my email is [EMAIL]"),
+    ],
+)
+def test_a_spelled_out_address_is_not_cut_short_by_an_earlier_at(text, expected):
+    redaction = redact(text)
+    assert redaction.text == expected
+    assert len(redaction.findings) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I placed three orders: 3106620471, 7183340925 and 4156720384",
+     "order numbers 6465550178 & 9173340022 both late",
+     "my orders are 2129876543 and 3125559876 - any news?"],
+)  # fmt: skip
+def test_bare_digit_runs_listed_after_order_are_order_numbers(text):
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("orders 3106620471 and 7183340925, call me on 4156720384",
+         "orders 3106620471 and 7183340925, call me on [PHONE]"),
+        ("two orders, 3106620471 and (718) 334-0925", "two orders, 3106620471 and [PHONE]"),
+        ("orders 3106620471, my mobile 7183340925", "orders 3106620471, my mobile [PHONE]"),
+    ],
+)  # fmt: skip
+def test_a_phone_among_order_numbers_is_still_a_phone(text, expected):
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("deliver to Herengracht 401-III, 1017 BP Amsterdam",
          "deliver to [ADDRESS], [POSTCODE] Amsterdam"),
         ("envío a Calle de Alcalá 45, 2º 1ª, 28014 Madrid", "envío a [ADDRESS], [POSTCODE] Madrid"),
