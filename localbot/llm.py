@@ -168,8 +168,8 @@ class ChatModel:
     def uses_flash_attention(self) -> bool:
         """Whether the model runs with flash attention: 'auto' means only when on a GPU.
 
-        Measured on a CPU (bench/ask.py), flash attention reads a prompt about 10% faster but
-        generates about 40% slower, so it only pays where llama.cpp offloads to a GPU.
+        Measured on a CPU (bench/ask.py), flash attention reads a prompt 5-12% faster but
+        generates 25-40% slower, so it only pays where llama.cpp offloads to a GPU.
         """
         if self.flash_attn == "auto":
             return self.n_gpu_layers != 0 and gpu_available()
