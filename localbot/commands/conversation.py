@@ -84,7 +84,7 @@ def print_reply_details(reply: Any) -> None:
         print(f"[{reply.personalisation}]")
     for correction in reply.corrections:
         print(
-            f"  ! corrected {correction.kind}: '{correction.original}' -> '{correction.corrected}'"
+            f"  ! corrected {correction.kind}: '{correction.original}' -> '{correction.corrected or '(removed)'}'"
         )
     t = reply.timings
     print(f"session {reply.session_id}  turn {reply.turn_id}  |  retrieval {t.get('retrieval_ms', 0):.0f} ms,"

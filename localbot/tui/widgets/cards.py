@@ -40,7 +40,9 @@ def stock_label(stock: int) -> tuple[str, str]:
 
 def correction_note(corrections: Iterable[Mapping[str, Any]]) -> str:
     """One line saying which facts of this product were corrected in the answer."""
-    notes = [f"{c['kind']} {c['original']!s} → {c['corrected']!s}" for c in corrections]
+    notes = [
+        f"{c['kind']} {c['original']!s} → {c['corrected'] or 'removed'!s}" for c in corrections
+    ]
     return "; ".join(notes)
 
 

@@ -349,7 +349,7 @@ def corrections_line(corrections: list[dict[str, Any]]) -> Content:
             "$kind $original → [b]$corrected[/b]",
             kind=c["kind"],
             original=str(c["original"]),
-            corrected=str(c["corrected"]),
+            corrected=str(c["corrected"]) or "removed",  # an invented SKU is taken out
         )
         for c in corrections
     ]
