@@ -5,6 +5,7 @@ import json
 
 import pytest
 from customer_helpers import CONSENTING, customers_db, customers_db_path, customers_template
+from sqlite_files import raw_bytes
 
 from localbot.cli import main
 from localbot.customers.importer import import_customer_files
@@ -22,10 +23,6 @@ def rows_about(db, customer_id):
                               [customer_id]).fetchone()[0]
             for table, column in (("customers", "id"), ("customer_purchases", "customer_id"),
                                   ("customer_events", "customer_id"))}  # fmt: skip
-
-
-def raw_bytes(path):
-    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
 
 
 def test_a_reimport_skips_an_erased_customer_and_says_so(customers_db):

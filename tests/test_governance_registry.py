@@ -6,9 +6,9 @@ tests turn it off: what they prove is that the registered functions do the erasi
 """
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from sqlite_files import raw_bytes
 
 from localbot import governance
 from localbot.db import open_database
@@ -23,11 +23,6 @@ def db(settings):
     database = open_database(settings.database_path)
     yield database
     database.close()
-
-
-def raw_bytes(database_path: Path) -> bytes:
-    files = sorted(database_path.parent.glob(database_path.name + "*"))
-    return b"".join(path.read_bytes() for path in files)
 
 
 def logged_turn(db, customer_id=None, mark=MARK):

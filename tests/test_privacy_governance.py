@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlite_files import raw_bytes
 
 from localbot import governance
 from localbot.cli import main
@@ -39,12 +40,6 @@ def db(settings):
 def add_turn(store, session_id, question, answer="Try the Vertex shell."):
     record = TurnRecord(session_id, question, "context", answer, "complete", "m", [], [], [], {})
     return store.record_turn(record)
-
-
-def raw_bytes(database_path: Path) -> bytes:
-    """Every byte of the database and its -wal/-shm files, as another program would read them."""
-    files = sorted(database_path.parent.glob(database_path.name + "*"))
-    return b"".join(path.read_bytes() for path in files)
 
 
 def age(db, days):
@@ -394,7 +389,9 @@ def test_customers_and_doctor_commands_purge_too(db, settings, capsys):
     capsys.readouterr()
     assert b"expired-marker-8841" not in raw_bytes(settings.database_path)
 
-    aged_and_recent_turns(open_database(settings.database_path))
+    other = open_database(settings.database_path)  # closed, not left for the collector
+    aged_and_recent_turns(other)
+    other.close()
     main(["doctor", "--json"])
     privacy = {c["name"]: c for c in json.loads(capsys.readouterr().out)}["privacy"]
     assert "(oldest stored: 0 days)" in privacy["detail"]  # not 40: it purged before looking
