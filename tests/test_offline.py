@@ -68,11 +68,29 @@ def test_guard_allows_local_unix_sockets(tmp_path):
 
 
 def test_guard_is_off_outside_its_block():
-    with network_guard():
-        pass
-    left, right = socket.socketpair()
-    left.close()
-    right.close()
+    # A loopback TCP listener: the guard refuses even loopback (it allows Unix sockets only),
+    # so the same connect is caught inside the block and must go through after it.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        address = server.getsockname()
+        with network_guard() as guard, socket.socket() as inside:
+            with pytest.raises(NetworkUseError):
+                inside.connect(address)
+            assert guard.armed
+        assert not guard.armed and len(guard.violations) == 1
+        with socket.socket() as after:
+            after.connect(address)  # raises NetworkUseError if the guard were still armed
+            accepted, _ = server.accept()
+            accepted.close()
+    assert len(guard.violations) == 1  # nothing new recorded after the block
+
+
+def test_guard_is_off_after_its_block_ends_with_an_error():
+    with pytest.raises(RuntimeError), network_guard() as guard:
+        raise RuntimeError("the guarded code failed")
+    assert not guard.armed
+    socket.getaddrinfo("localhost", 80)  # a name look-up is allowed again
 
 
 # --- the assistant under the guard, in this process ---------------------------------------------
