@@ -67,6 +67,20 @@ TurnEraser = Callable[[sqlite_utils.Database, Sequence[int]], int]
 ID_CHUNK = 500
 # The meta entry holding the key of the erasure list's hashes (see ErasureList).
 ERASURE_KEY = "erasure_key"
+# Quarantine entries of the customer import: it names their source 'customers:<file>', while the
+# product import names its own by the file's resolved path (which starts with '/').
+CUSTOMER_QUARANTINE = "source GLOB 'customers:*'"
+
+
+class ErasureError(ValueError):
+    """An erasure or export request that names nobody; the message says what to give instead."""
+
+
+def require_id(value: str | None, what: str) -> str:
+    """``value`` if it names something; a blank id would match nothing, or worse, everything."""
+    if value is None or not value.strip():
+        raise ErasureError(f"the {what} id is empty; give the id to erase or export")
+    return value
 
 
 @dataclass(frozen=True)
@@ -170,23 +184,28 @@ DERIVED_STORES: list[DerivedStore] = [
 
 
 def _quarantine_mentions(db: sqlite_utils.Database, customer_id: str) -> list[dict[str, Any]]:
-    """Import problems whose reason names the customer's id or loyalty number.
+    """Customer-import problems whose reason names the customer's id or loyalty number.
 
     The quarantine keeps no personal values of a rejected row, but its reason may name an id
     ("customer C0002 is not known") or a loyalty number ("duplicate loyalty number RL-1001").
+    Only the customer import's entries are searched: a product file's problem ("SKU TENT-2 is
+    not known") is about the catalogue, and an id that happens to look like one of its words
+    must not delete it.
     """
     if not db.table("quarantine").exists():
         return []
-    names = [customer_id]
+    names = [customer_id.strip()]
     if db.table("customers").exists():  # read while the customer row still exists
         row = db.execute(
             "SELECT loyalty_number FROM customers WHERE id = ?", [customer_id]
         ).fetchone()
-        names += [row[0]] if row and row[0] else []
+        names += [row[0].strip()] if row and row[0] and row[0].strip() else []
+    if not all(names):
+        return []  # an empty name would match every reason
     # Ids and loyalty numbers are letters, digits, '.', '_' and '-': match whole ones only.
     pattern = re.compile("|".join(rf"(?<![\w.-]){re.escape(n)}(?![\w.-])" for n in names))
-    rows = _rows(db, "SELECT * FROM quarantine ORDER BY id", [])
-    return [row for row in rows if pattern.search(row["reason"])]
+    sql = f"SELECT * FROM quarantine WHERE {CUSTOMER_QUARANTINE} ORDER BY id"
+    return [row for row in _rows(db, sql, []) if pattern.search(row["reason"])]
 
 
 def _erase_quarantine_mentions(db: sqlite_utils.Database, customer_id: str) -> dict[str, int]:
@@ -202,7 +221,7 @@ PERSONAL_TABLES: list[PersonalTable] = [
     ),
     # Before customers: it looks the loyalty number up in the customer's row.
     PersonalTable(
-        "quarantine", "reason", "import problems whose reason names their id or loyalty number",
+        "quarantine", "reason", "customer-import problems naming their id or loyalty number",
         export_rows=_quarantine_mentions, erase_rows=_erase_quarantine_mentions,
     ),
     # Purchases and events before customers: deleting a customer row cascades to them, and each
@@ -278,6 +297,7 @@ def open_governed(
 
 def forget_session(db: sqlite_utils.Database, session_id: str) -> ErasureReport:
     """Erase one session: its turns, feedback and derived data, then scrub the files."""
+    require_id(session_id, "session")
     with write_transaction(db):
         rows = _erase_sessions(db, [session_id])
     return ErasureReport(rows, clear_deleted_pages(db))
@@ -289,6 +309,7 @@ def forget_customer(db: sqlite_utils.Database, customer_id: str) -> ErasureRepor
     The id also goes on the erasure list, even when nothing was stored yet (the request may come
     before the loyalty export is imported): the customer import skips it from then on.
     """
+    require_id(customer_id, "customer")
     rows: dict[str, int] = {}
     with write_transaction(db):
         for entry in PERSONAL_TABLES:
@@ -391,6 +412,7 @@ def clear_deleted_pages(db: sqlite_utils.Database) -> bool:
 
 def export_customer(db: sqlite_utils.Database, customer_id: str) -> dict[str, Any]:
     """Everything held about one customer, by table (a subject access request)."""
+    require_id(customer_id, "customer")
     return {
         "subject": {"customer_id": customer_id},
         "exported_at": utc_now(),

@@ -133,3 +133,34 @@ def test_forget_customer_erases_every_real_table(db, settings):
     data = raw_bytes(settings.database_path).replace(b"cust-reg2", b"")
     for erased in (MARK.encode(), b"cust-reg", b"LOY-7319", b"7700 900731"):
         assert erased not in data, erased
+
+
+def quarantine_row(db, source, reason):
+    db.execute("INSERT INTO quarantine(source, row_number, reason, raw, created_at)"
+               " VALUES (?, 1, ?, '', 't')", [source, reason])  # fmt: skip
+    db.conn.commit()
+
+
+def test_forget_customer_leaves_catalogue_quarantine_rows_alone(db, settings):
+    catalogue = str(settings.home / "knowledge" / "products.csv")
+    quarantine_row(db, catalogue, "price C0002 is not a number; fix the price column")
+    quarantine_row(db, "customers:a.csv", "customer C0002 is not known; import the customer first")
+
+    report = forget_customer(db, "C0002")
+
+    assert report.rows["quarantine"] == 1
+    assert [r[0] for r in db.execute("SELECT source FROM quarantine")] == [catalogue]
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_id_is_refused_and_nothing_is_deleted(db, blank):
+    quarantine_row(db, "/shop/products.csv", "row 4 has no SKU; fill it in")
+    quarantine_row(db, "customers:a.csv", "customer C0009 is not known")
+    logged_turn(db)
+
+    for erase in (forget_customer, forget_session, governance.export_customer):
+        with pytest.raises(governance.ErasureError, match="id is empty"):
+            erase(db, blank)
+
+    assert counts(db, "quarantine", "sessions", "turns", "erased_customers") == {
+        "quarantine": 2, "sessions": 1, "turns": 1, "erased_customers": 0}  # fmt: skip

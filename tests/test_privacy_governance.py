@@ -426,3 +426,20 @@ def test_doctor_states_the_privacy_settings_in_plain_words(db, settings, capsys,
     main(["doctor", "--json"])
     privacy = {c["name"]: c for c in json.loads(capsys.readouterr().out)}["privacy"]
     assert not privacy["ok"] and "REDACTION IS OFF" in privacy["detail"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["forget", "--customer", ""], ["forget", "--session", " "],
+     ["forget", "--allow-reimport", ""], ["export", "--customer", ""]],
+)  # fmt: skip
+def test_commands_refuse_an_empty_id_in_one_line(db, argv, capsys):
+    store = InteractionStore(db)
+    session = store.start_session(customer_id="cust-3")
+    add_turn(store, session, "kept-question-5120")
+
+    assert main(argv) == 2
+
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "got an empty id" in error and argv[1] in error
+    assert store.session_exists(session) and store.turns(session)

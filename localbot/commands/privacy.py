@@ -82,16 +82,16 @@ def run_forget(args: argparse.Namespace) -> int:
     """Erase a customer or a session; exit 1 if nothing matched (a typo?) or the WAL stayed busy."""
     from localbot.governance import forget_customer, forget_session
 
-    if args.allow_reimport:
+    _refuse_blank(args, "customer", "session", "allow_reimport")
+    if args.allow_reimport is not None:
         return _allow_reimport(args)
-    who = f"customer {args.customer}" if args.customer else f"session {args.session}"
+    by_customer = args.customer is not None
+    who = f"customer {args.customer}" if by_customer else f"session {args.session}"
     db = _open_existing(args)
     if db is None:
         print(f"nothing stored about {who}: there is no database yet")
         return 1
-    report = (
-        forget_customer(db, args.customer) if args.customer else forget_session(db, args.session)
-    )
+    report = forget_customer(db, args.customer) if by_customer else forget_session(db, args.session)
     if args.json:
         print(json.dumps({"target": who, **report.as_dict()}, indent=2))
     elif report.total == 0:
@@ -99,6 +99,15 @@ def run_forget(args: argparse.Namespace) -> int:
     else:
         print(f"erased {who}: {report.describe()}{_wal_note(report)}{_list_note(args)}")
     return 0 if report.total and report.wal_cleared else 1
+
+
+def _refuse_blank(args: argparse.Namespace, *names: str) -> None:
+    """An empty id names nobody: refuse it before anything is opened or erased."""
+    for name in names:
+        value = getattr(args, name)
+        if value is not None and not value.strip():
+            flag = "--" + name.replace("_", "-")
+            raise UserError(f"{flag} got an empty id; give the id to use (nothing was changed)")
 
 
 def _list_note(args: argparse.Namespace) -> str:
@@ -135,6 +144,7 @@ def run_export(args: argparse.Namespace) -> int:
     """Write a subject access export (JSON) or the redacted interaction log (JSONL)."""
     from localbot.governance import export_customer, iter_interactions
 
+    _refuse_blank(args, "customer")
     db = _open_existing(args)
     if args.training:
         return _export_training(db, args.training)
