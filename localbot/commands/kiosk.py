@@ -96,7 +96,10 @@ def _read_pin(from_stdin: bool) -> str:
 
 def _write_private(path: Path, text: str) -> None:
     """Write the file readable by its owner only: it holds the PIN hash."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from localbot.paths import ensure_private_dir
+
+    # Every folder made on the way is 0700, not only the last one (mkdir's mode= gives that).
+    ensure_private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # a file that existed keeps its old mode otherwise
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
