@@ -18,7 +18,15 @@ import sqlite_utils
 
 from localbot.boosts import FeedbackBoosts
 from localbot.catalogue.ingest import catalogue_counts
-from localbot.catalogue.search import CatalogueSearch, Mode, Passage, Product, SearchResults
+from localbot.catalogue.search import (
+    CatalogueSearch,
+    Mode,
+    Passage,
+    Product,
+    SearchHit,
+    SearchResults,
+    fts_query,
+)
 from localbot.config import MODES, Settings
 from localbot.customers import CustomerError, CustomerProfile, CustomerSummary, refuse_in_kiosk
 from localbot.customers.profiles import session_link
@@ -313,11 +321,11 @@ class Assistant:
         customer = _guarded(lambda: resolve_customer(self.db, self.mode, session_id, customer_id))
         self.embedder.load()  # a first-use load is start-up cost, not retrieval time
         started = time.perf_counter()
-        session_id = self._session(session_id, customer)
-        if self.catalogue_size()["search_items"] == 0:
+        if self.catalogue_size()["search_items"] == 0:  # before a session is made for nothing
             raise AssistantError(
                 "the catalogue is empty; import products with 'localbot ingest knowledge'"
             )
+        session_id = self._session(session_id, customer)
         if customer is None and (reused := self._reuse(question, session_id, started, on_text)):
             return reused
         results = self.search_engine.search(question, self.settings.search_limit)
@@ -394,9 +402,7 @@ class Assistant:
 
     def _grounding(self, results: SearchResults) -> tuple[list[Product], list[Passage]]:
         """The products and passages relevant enough to give the model."""
-        relevant = results.relevant(self.settings.min_similarity)
-        if results.filters.active and results.hits:
-            relevant = relevant or results.hits[:3]  # filters did the selecting
+        relevant = results.relevant(self.settings.min_similarity) or _chosen_by_filters(results)
         products = [h.product for h in relevant if h.product][: self.settings.context_products]
         passages = [h.passage for h in relevant if h.passage][: self.settings.context_documents]
         return products, passages
@@ -561,6 +567,35 @@ def _replace_findings(text: str, findings: list[Finding]) -> str:
         start, end = finding.span
         text = text[:start] + placeholder(finding.type) + text[end:]
     return text
+
+
+def _chosen_by_filters(results: SearchResults) -> list[SearchHit]:
+    """The top hits when the filters alone say what the shopper wants, else nothing.
+
+    "Anything from Alpenglow under $200?" names a brand and a price, and the rest of the
+    question says nothing a similarity could judge, so the filtered hits are the answer. But
+    "a PlayStation 5 in stock?" still asks for a thing: price and stock filters only narrow a
+    search, and when nothing is similar to that thing, the honest reply is that there is none.
+    """
+    filters = results.filters
+    named = bool(filters.brands or filters.categories)
+    if not filters.active or not (named or not _asks_for_a_thing(filters.text)):
+        return []
+    return results.hits[:3]
+
+
+# Shopping words that name no kind of product: "a cheap gift under $25" asks for nothing a
+# similarity could judge, so its price filter does the choosing.
+_GENERIC_WORDS = frozenset(
+    "cheap cheaper cheapest affordable budget gift gifts present presents gear stuff thing things "
+    "item items product products sell sells stock carry options idea ideas".split()
+)
+
+
+def _asks_for_a_thing(text: str) -> bool:
+    """True when ``text`` (a question without its filter phrases) names something to look for."""
+    terms = [term.strip('"') for term in fts_query(text).split(" OR ") if term]
+    return any(term not in _GENERIC_WORDS for term in terms)
 
 
 def _no_match_answer(results: SearchResults, categories: list[str]) -> str:

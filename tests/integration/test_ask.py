@@ -10,6 +10,7 @@ from localbot.assistant import CUT_SHORT, Assistant, AssistantError
 from localbot.cli import main
 from localbot.db import open_database
 from localbot.llm import ChatModel
+from localbot.paths import knowledge_dir
 
 pytestmark = pytest.mark.real
 PRICE = re.compile(r"\$\s?(\d[\d,]*(?:\.\d{1,2})?)")
@@ -78,6 +79,35 @@ def test_question_the_store_cannot_answer_gets_an_honest_reply(assistant):
     assert reply.status == "no_match"
     assert "couldn't find" in reply.answer and "Tents" in reply.answer
     assert reply.products == []
+
+
+def test_unanswerable_questions_with_filter_words_are_not_answered(assistant):
+    # "in stock" or a price only narrows a search; it must not turn unrelated products into an
+    # answer about a PlayStation or golf clubs (the model then invented both).
+    eval_rows = [json.loads(line) for line in (knowledge_dir() / "eval/questions.jsonl").open()]
+    filtered = [row["question"] for row in eval_rows
+                if not row["relevant"] and assistant.search(row["question"]).filters.active]  # fmt: skip
+    questions = [*filtered, "do you sell golf clubs under $100?", "an xbox in stock?"]
+    assert "do you have a PlayStation 5 in stock?" in questions
+    for question in questions:
+        reply = assistant.reply(question)
+        assert reply.status == "no_match", (question, reply.answer)
+        assert reply.products == []
+
+
+def test_a_question_that_is_only_filters_is_answered_from_the_filtered_products(assistant):
+    reply = assistant.reply("anything in stock under $50?")
+    assert reply.status == "complete"
+    assert reply.products, reply.answer
+    for card in reply.products:
+        assert card.price < 50 and card.stock > 0, card
+
+
+def test_empty_catalogue_leaves_no_empty_session_behind(settings, embedder, chat_model):
+    bot = Assistant(settings, embedder=embedder, chat_model=chat_model)
+    with pytest.raises(AssistantError, match="catalogue is empty"):
+        bot.reply("tents?")
+    assert bot.sessions() == []
 
 
 def test_feedback_is_recorded_and_bad_ids_are_one_line_errors(capsys, assistant, demo_db_path):
