@@ -9,6 +9,7 @@ from typing import Any
 
 from localbot.commands import UserError, open_assistant, settings_from
 from localbot.commands.output import write
+from localbot.verify import format_price
 
 
 def register(subparsers: Any) -> None:
@@ -77,7 +78,9 @@ def print_reply_details(reply: Any) -> None:
               "model's context and were left out]")  # fmt: skip
     for card in reply.products:
         stock = f"{card.stock} in stock" if card.stock > 0 else "out of stock"
-        print(f"  * {card.name}  [{card.sku}]  ${card.price:,.2f} {card.currency}  {stock}")
+        print(
+            f"  * {card.name}  [{card.sku}]  {_price_with_code(card.price, card.currency)}  {stock}"
+        )
     for document in reply.documents:
         print(f"  * from: {document['title']} ({document['path']})")
     if reply.personalisation:
@@ -89,6 +92,12 @@ def print_reply_details(reply: Any) -> None:
     t = reply.timings
     print(f"session {reply.session_id}  turn {reply.turn_id}  |  retrieval {t.get('retrieval_ms', 0):.0f} ms,"
           f" first token {t.get('ttft_ms', 0):.0f} ms, {t.get('tokens_per_s', 0):.1f} tok/s")  # fmt: skip
+
+
+def _price_with_code(price: float, currency: str) -> str:
+    """'$379.95 USD', '€89.00 EUR', '120.00 CHF': the store's sign, and the code once."""
+    shown = format_price(price, currency)
+    return shown if shown.endswith(currency.upper()) else f"{shown} {currency.upper()}"
 
 
 def run_chat(args: argparse.Namespace) -> int:
