@@ -115,6 +115,10 @@ def report(rows: list[dict[str, float]], model: str) -> None:
     """Print medians and the RESULT line."""
     answered = [r for r in rows if r["tps"] > 0]
     retrieval = statistics.median(r["retrieval_ms"] for r in rows)
+    if not answered:  # every question was a no-match or a reused answer: nothing to compare
+        print(f"model {model}: no question got a generated answer; only retrieval was measured")
+        print(f"RESULT retrieval_ms={retrieval:.1f} answered=0")
+        return
     ttft = statistics.median(r["ttft_ms"] for r in answered)
     tps = statistics.median(r["tps"] for r in answered)
     bare = statistics.median(r["bare_tps"] for r in answered)
