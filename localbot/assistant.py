@@ -55,6 +55,7 @@ from localbot.reuse import (
 )
 from localbot.store import InteractionStore, TurnRecord
 from localbot.text import strip_control
+from localbot.transcript import documents_used, why_from_trace, why_matched
 from localbot.verify import Correction, FactChecker, StreamingVerifier
 
 TextCallback = Callable[[str], None]
@@ -108,6 +109,7 @@ class Reply:
     history_trimmed: int = 0
     filters: str = ""
     personalisation: str = ""  # what a customer's profile changed, or why it was not used
+    rating: str | None = None  # the vote it has, for an answer reopened from the log
 
     def as_dict(self) -> dict[str, Any]:
         """The ``localbot ask --json`` object."""
@@ -255,8 +257,34 @@ class Assistant:
         return self.store.sessions(limit)
 
     def conversation(self, session_id: str) -> list[dict[str, Any]]:
-        """All turns of a stored conversation, oldest first, to show it again."""
+        """All turns of a stored conversation, oldest first, as stored (JSON columns decoded)."""
         return self.store.turns(session_id)
+
+    def reopen(self, session_id: str) -> list[Reply]:
+        """A stored conversation's answers, oldest first, to show them again as they were.
+
+        Cards carry today's facts from the database and why each matched then, worded as the
+        live answer worded it; each answer names the documents it drew on and keeps its vote.
+        """
+        turns = self.store.turns(session_id)
+        skus = sorted({sku for turn in turns for sku in turn["products"]})
+        cards = {card.sku: card for card in self.product_cards(skus)}
+        return [self._stored_reply(session_id, turn, cards) for turn in turns]
+
+    def _stored_reply(
+        self, session_id: str, turn: dict[str, Any], cards: dict[str, ProductCard]
+    ) -> Reply:
+        trace = {item.get("key"): item for item in turn["retrieval"]}
+        filters = self.search_engine.parse(turn["question"]).describe()
+        products = [replace(card, why=why_from_trace(trace.get(f"product:{sku}"), filters))
+                    for sku in turn["products"] if (card := cards.get(sku))]  # fmt: skip
+        documents = documents_used(
+            turn, self.settings.min_similarity, self.settings.context_documents
+        )
+        corrections = [Correction(**correction) for correction in turn["corrections"]]
+        return Reply(session_id, int(turn["id"]), turn["question"], turn["answer"],
+                     turn["status"], products, documents, corrections, turn["timings"],
+                     rating=turn.get("rating"))  # fmt: skip
 
     def delete_session(self, session_id: str) -> ErasureReport:
         """Erase a conversation as ``localbot forget --session`` does: turns, feedback, derived
@@ -648,19 +676,8 @@ def _guarded(call: Callable[[], T]) -> T:
         raise AssistantError(str(error)) from error
 
 
-def _why(hit: Any, results: SearchResults) -> str:
-    reasons = []
-    if hit.keyword_rank:
-        reasons.append(f"keyword match #{hit.keyword_rank}")
-    if hit.vector_rank:
-        reasons.append(f"meaning match #{hit.vector_rank}")
-    if hit.feedback:
-        reasons.append(
-            f"rated {'helpful' if hit.feedback > 0 else 'unhelpful'} for similar questions"
-        )
-    if results.filters.active:
-        reasons.append(results.filters.describe())
-    return "; ".join(reasons)
+def _why(hit: SearchHit, results: SearchResults) -> str:
+    return why_matched(hit.keyword_rank, hit.vector_rank, hit.feedback, results.filters.describe())
 
 
 def _documents(passages: list[Passage]) -> list[dict[str, str]]:
@@ -682,6 +699,10 @@ def _trace(results: SearchResults, given: set[str]) -> list[dict[str, Any]]:
 def _trace_item(rank: int, hit: Any, given: set[str]) -> dict[str, Any]:
     similarity = None if hit.similarity is None else round(hit.similarity, 4)
     trace = {"key": hit.key, "score": round(hit.score, 5), "rank": rank, "similarity": similarity}
+    # Kept so a reopened answer says why a card matched in the live answer's words.
+    for name, value in (("keyword_rank", hit.keyword_rank), ("vector_rank", hit.vector_rank)):
+        if value:
+            trace[name] = value
     if hit.feedback:
         trace["feedback"] = round(hit.feedback, 5)
     if hit.key in given:  # what the answer was grounded in, so it can be named again later
