@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,20 @@ async def test_a_corrupt_model_file_is_named(assistant, tmp_path: Path) -> None:
         settings, lambda: Assistant(settings, db=assistant.db, embedder=assistant.embedder)
     )
     assert "could not be loaded" in text and "broken.gguf" in text and "not a GGUF" in text
+
+
+async def test_a_model_file_damaged_after_its_magic_is_called_damaged(
+    assistant, tmp_path: Path
+) -> None:
+    """Random bytes after a valid magic once asked for exabytes (MemoryError on screen)."""
+    broken = tmp_path / "damaged.gguf"
+    broken.write_bytes(b"GGUF" + random.Random(5).randbytes(100_000))
+    settings = assistant.settings.with_overrides(model=str(broken))
+    text = await shown_problem(
+        settings, lambda: Assistant(settings, db=assistant.db, embedder=assistant.embedder)
+    )
+    assert "The chat model could not be loaded" in text and "damaged.gguf is damaged" in text
+    assert "localbot models" in text and "make setup" in text
 
 
 async def test_an_empty_catalogue_says_to_ingest(assistant, tmp_path: Path) -> None:
