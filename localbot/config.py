@@ -19,6 +19,8 @@ from localbot import paths
 ENV_PREFIX = "LOCALBOT_"
 MODES = ("staff", "kiosk")
 FLASH_ATTN = ("auto", "on", "off")
+# Shorter, and a shopper still reading an answer (or the countdown) would lose it.
+MIN_KIOSK_IDLE_SECONDS = 15
 
 
 class SettingsError(ValueError):
@@ -77,7 +79,8 @@ class Settings:
     )
     mode: str = _setting("staff", "UI mode: 'staff' (full) or 'kiosk' (anonymous, PIN to leave).")
     kiosk_idle_seconds: int = _setting(
-        120, "Kiosk: seconds of inactivity before the screen resets."
+        120,
+        f"Kiosk: seconds of inactivity before the screen resets (at least {MIN_KIOSK_IDLE_SECONDS}).",
     )
     staff_pin_hash: str = _setting("", "Kiosk: salted hash of the staff PIN (set with a command).")
     retention_days: int = _setting(30, "Days conversations and feedback are kept before purging.")
@@ -198,6 +201,10 @@ def _validated(settings: Settings) -> Settings:
         )
     if not settings.store.strip():
         raise SettingsError("setting 'store' must name the store, e.g. \"Acme Bikes, a bike shop\"")
+    return _validated_numbers(settings)
+
+
+def _validated_numbers(settings: Settings) -> Settings:
     if settings.n_ctx < 256:
         raise SettingsError(f"setting 'n_ctx' must be at least 256, not {settings.n_ctx}")
     if settings.retention_days < 1:
@@ -206,4 +213,9 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError("setting 'max_tokens' must be at least 16")
     if settings.history_tokens < 0:
         raise SettingsError("setting 'history_tokens' must be 0 (no past turns) or more")
+    if settings.kiosk_idle_seconds < MIN_KIOSK_IDLE_SECONDS:
+        raise SettingsError(
+            f"setting 'kiosk_idle_seconds' must be at least {MIN_KIOSK_IDLE_SECONDS}, "
+            f"not {settings.kiosk_idle_seconds}"
+        )
     return settings

@@ -26,6 +26,10 @@ def test_precedence_defaults_file_env_flags(tmp_path):
         ({"LOCALBOT_REDACT": "maybe"}, "setting 'redact'"),
         ({"LOCALBOT_FLASH_ATTN": "fast"}, "setting 'flash_attn' must be one of auto, on, off"),
         ({"LOCALBOT_STORE": "  "}, "setting 'store' must name the store"),
+        (
+            {"LOCALBOT_KIOSK_IDLE_SECONDS": "5"},
+            "setting 'kiosk_idle_seconds' must be at least 15, not 5",
+        ),
     ],
 )
 def test_bad_values_name_the_setting(tmp_path, env, message):
@@ -48,3 +52,7 @@ def test_history_window_must_not_be_negative():
     assert load_settings(env={"LOCALBOT_HISTORY_TOKENS": "0"}).history_tokens == 0
     with pytest.raises(SettingsError, match="history_tokens"):
         load_settings(env={"LOCALBOT_HISTORY_TOKENS": "-1"})
+
+
+def test_the_shortest_kiosk_idle_time_is_accepted():
+    assert load_settings(env={"LOCALBOT_KIOSK_IDLE_SECONDS": "15"}).kiosk_idle_seconds == 15
