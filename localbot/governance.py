@@ -21,7 +21,11 @@ Extending (the customers and insights work plug in here, nowhere else):
   :data:`PERSONAL_TABLES`; forget and export then cover it;
 - a store derived from turns (question embeddings, an FTS index over questions, insight
   clusters) gets a :class:`DerivedStore` line in :data:`DERIVED_STORES`: a function that deletes
-  its rows for a list of turn ids. Purge and forget call it before the turns go.
+  its rows for a list of turn ids. Purge and forget call it before the turns go. Reused copies of
+  an answer (turns naming it in ``timings.reused_from_turn``) are one such store, erased by
+  forget only.
+- **Personal answers**: :func:`personal_turn_sql` tells which turns were answered for a
+  customer; reuse, the training export and FAQ drafts never use them.
 """
 
 from __future__ import annotations
@@ -113,11 +117,16 @@ class ErasureReport:
 
 @dataclass(frozen=True)
 class DerivedStore:
-    """Data computed from turns; ``erase_turns(db, turn_ids)`` deletes it and returns a row count."""
+    """Data computed from turns; ``erase_turns(db, turn_ids)`` deletes it and returns a row count.
+
+    ``on_purge=False``: only forget erases it; retention leaves it alone, because its rows have
+    an age of their own (a reused copy of an answer is another shopper's newer turn).
+    """
 
     name: str
     description: str
     erase_turns: TurnEraser
+    on_purge: bool = True
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,45 @@ def _erase_customer_sessions(db: sqlite_utils.Database, customer_id: str) -> dic
     return _erase_sessions(db, _customer_sessions(db, customer_id))
 
 
+# The line build_context (prompting.py) puts in a prompt about a consenting customer.
+CUSTOMER_LINE = "CUSTOMER: "
+
+
+def personal_turn_sql(alias: str = "t") -> str:
+    """SQL that is true for a turn answered for a customer, ``alias`` naming the turns table.
+
+    Its session is linked to a customer, or its prompt had the CUSTOMER line (their purchases):
+    the answer may speak of that person ("the harness you bought in March"), so it is never
+    served to anyone else, exported for training or quoted in an FAQ draft.
+    """
+    return (
+        f"(EXISTS (SELECT 1 FROM sessions ps WHERE ps.id = {alias}.session_id"
+        f" AND ps.customer_id IS NOT NULL)"
+        f" OR instr(char(10) || {alias}.context, char(10) || '{CUSTOMER_LINE}') > 0)"
+    )
+
+
+def reused_copies(db: sqlite_utils.Database, turn_ids: Sequence[int]) -> list[int]:
+    """Other turns that served one of these answers again (a reuse names its source turn)."""
+    wanted, copies = set(turn_ids), []
+    for chunk in _chunks(turn_ids):
+        marks = ",".join("?" * len(chunk))
+        copies += _ids(db, "SELECT id FROM turns WHERE"
+                       f" CAST(json_extract(timings, '$.reused_from_turn') AS INTEGER) IN ({marks})"
+                       " ORDER BY id", chunk)  # fmt: skip
+    return [turn_id for turn_id in copies if turn_id not in wanted]
+
+
+def _erase_reused_copies(db: sqlite_utils.Database, turn_ids: Sequence[int]) -> int:
+    """Delete the copies with their own derived rows and feedback; returns copies deleted."""
+    copies = reused_copies(db, turn_ids)
+    if not copies:
+        return 0
+    _erase_derived(db, copies)
+    _delete_by_id(db, "feedback", "turn_id", copies)
+    return _delete_by_id(db, "turns", "id", copies)
+
+
 # Derived from turns: each store derived from logged turns adds a line here.
 DERIVED_STORES: list[DerivedStore] = [
     DerivedStore(
@@ -179,6 +227,12 @@ DERIVED_STORES: list[DerivedStore] = [
     DerivedStore(
         "answer_reviews", "staff approvals of logged answers for reuse",
         lambda db, turn_ids: _delete_by_id(db, "answer_reviews", "turn_id", turn_ids),
+    ),
+    # A reused answer is stored again, verbatim, in the session it was served to: forgetting the
+    # answer must reach those copies too.
+    DerivedStore(
+        "reused_copies", "the answer served again to other shoppers (turns naming it their source)",
+        _erase_reused_copies, on_purge=False,
     ),
 ]  # fmt: skip
 
@@ -244,7 +298,7 @@ def purge_expired(
     )
     with write_transaction(db):
         old_turns = _ids(db, "SELECT id FROM turns WHERE created_at < ?", [cutoff])
-        rows = _erase_derived(db, old_turns)
+        rows = _erase_derived(db, old_turns, purging=True)
         rows["feedback"] = _delete(db, "feedback", "created_at < ?", [cutoff])
         rows["feedback"] += _delete_by_id(db, "feedback", "turn_id", old_turns)
         rows["turns"] = _delete_by_id(db, "turns", "id", old_turns)
@@ -254,7 +308,22 @@ def purge_expired(
             [cutoff],
         )  # fmt: skip
         rows.update(_purge_personal_tables(db, cutoff))
+        if copies := _erase_personal_copies(db):
+            rows["personal_copies"] = copies
     return ErasureReport(rows, clear_deleted_pages(db) if any(rows.values()) else True)
+
+
+def _erase_personal_copies(db: sqlite_utils.Database) -> int:
+    """Delete reused copies of answers written for a customer (served before that was refused).
+
+    Reuse no longer serves such answers; copies stored by an older version would otherwise stay
+    in other shoppers' sessions until retention. Run with every purge, so at every start-up.
+    """
+    personal = _ids(db, f"SELECT t.id FROM turns t WHERE {personal_turn_sql('t')} AND t.id IN ("
+                    "SELECT CAST(json_extract(timings, '$.reused_from_turn') AS INTEGER)"
+                    " FROM turns WHERE json_extract(timings, '$.reused_from_turn') IS NOT NULL)",
+                    [])  # fmt: skip
+    return _erase_reused_copies(db, personal) if personal else 0
 
 
 def _purge_personal_tables(db: sqlite_utils.Database, cutoff: str) -> dict[str, int]:
@@ -387,11 +456,14 @@ def _erase_sessions(db: sqlite_utils.Database, session_ids: Sequence[str]) -> di
     return rows
 
 
-def _erase_derived(db: sqlite_utils.Database, turn_ids: Sequence[int]) -> dict[str, int]:
+def _erase_derived(
+    db: sqlite_utils.Database, turn_ids: Sequence[int], purging: bool = False
+) -> dict[str, int]:
     """Call each derived store's eraser first, while the turns it refers to still exist."""
+    stores = [store for store in DERIVED_STORES if store.on_purge or not purging]
     if not turn_ids:
-        return {store.name: 0 for store in DERIVED_STORES}
-    return {store.name: store.erase_turns(db, turn_ids) for store in DERIVED_STORES}
+        return {store.name: 0 for store in stores}
+    return {store.name: store.erase_turns(db, turn_ids) for store in stores}
 
 
 def clear_deleted_pages(db: sqlite_utils.Database) -> bool:

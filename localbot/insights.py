@@ -27,7 +27,7 @@ import sqlite_utils
 
 from localbot.db import write_transaction
 from localbot.embeddings import Embedder, from_blob, to_blob
-from localbot.governance import open_private
+from localbot.governance import open_private, personal_turn_sql
 from localbot.paths import ensure_private_dir
 from localbot.privacy import redact
 
@@ -606,17 +606,24 @@ def _coverage(db: sqlite_utils.Database, cluster: Cluster, documents: NDArray[np
 def best_rated_answer(
     db: sqlite_utils.Database, turn_ids: Sequence[int], feedback: dict[int, list[tuple[str, str]]]
 ) -> str:
-    """The answer with the most thumbs up and none down among these turns ('' if none)."""
+    """The answer with the most thumbs up and none down among these turns ('' if none), redacted.
+
+    An answer written for a customer is never quoted: it may speak of that person, and a draft
+    is meant to be published. Redacted because answers are stored as generated, and a model can
+    repeat a detail from its context.
+    """
     scored = []
     for turn_id in turn_ids:
         ratings = [rating for rating, _ in feedback.get(turn_id, [])]
         if "up" in ratings and "down" not in ratings:
             scored.append((ratings.count("up"), turn_id))
-    if not scored:
-        return ""
-    _, turn_id = max(scored)  # ties go to the latest answer
-    row = db.execute("SELECT answer FROM turns WHERE id = ?", [turn_id]).fetchone()
-    return str(row[0]) if row else ""
+    for _, turn_id in sorted(scored, reverse=True):  # ties go to the latest answer
+        row = db.execute(
+            f"SELECT t.answer, {personal_turn_sql('t')} FROM turns t WHERE t.id = ?", [turn_id]
+        ).fetchone()
+        if row and not row[1]:
+            return redact(str(row[0])).text
+    return ""
 
 
 def _draft(cluster: Cluster, answer: str, coverage: float, date: str) -> FaqDraft:

@@ -3,9 +3,11 @@
 Approval is read live from the feedback and review tables, so nothing has to be kept in step: an
 answer is approved while it has a thumbs up or a staff approval, no thumbs down and no staff
 retirement; a thumbs down on it (or on a reply that reused it) retires it at once, and an answer
-rated down is never approved again. Question vectors come from the insights cache
-(``question_vectors``, erased with the turns). Product facts in a reused answer are checked
-against the database now, so prices and stock are current.
+rated down is never approved again. An answer written for a customer (its session is linked to
+one, or its prompt had their purchases) is never approved: it may speak of that person, and
+reuse would serve it to every shopper asking alike, the kiosk included. Question vectors come
+from the insights cache (``question_vectors``, erased with the turns). Product facts in a reused
+answer are checked against the database now, so prices and stock are current.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from localbot.catalogue.filters import QueryFilters
 from localbot.catalogue.search import Product
 from localbot.db import utc_now, write_transaction
 from localbot.embeddings import Embedder
+from localbot.governance import personal_turn_sql
 from localbot.insights import cached_question_vectors
 from localbot.verify import Correction, FactChecker, StreamingVerifier
 
@@ -40,8 +43,13 @@ _RATED_DOWN = """
       WHERE r.model = 'reused')
 """
 _DECISION = "(SELECT decision FROM answer_reviews v WHERE v.turn_id = t.id)"
-_APPROVED = f"""
+# Answers that could ever be served again: complete, generated, and not written for a customer.
+_REUSABLE = f"""
     t.status = 'complete' AND t.answer != '' AND t.model != '{REUSED_MODEL}'
+    AND NOT {personal_turn_sql("t")}
+"""
+_APPROVED = f"""
+    {_REUSABLE}
     AND NOT ({_RATED_DOWN})
     AND coalesce({_DECISION}, '') != 'retired'
     AND (EXISTS (SELECT 1 FROM feedback f WHERE f.turn_id = t.id AND f.rating = 'up')
@@ -81,14 +89,17 @@ class ReviewItem:
 
 
 def answers_for_review(db: sqlite_utils.Database, limit: int = 50) -> list[ReviewItem]:
-    """Recent generated answers, newest first, with whether each is approved for reuse."""
+    """Recent generated answers, newest first, with whether each is approved for reuse.
+
+    Answers written for a customer are not listed: they are never reused, so there is nothing
+    to decide about them.
+    """
     rows = db.execute(
         f"""SELECT t.id, t.question, t.answer, t.created_at,
                    (SELECT count(*) FROM feedback f WHERE f.turn_id = t.id AND f.rating = 'up'),
                    (SELECT count(*) FROM feedback f WHERE f.turn_id = t.id AND f.rating = 'down'),
                    {_APPROVED}, ({_RATED_DOWN}) OR coalesce({_DECISION}, '') = 'retired'
-            FROM turns t
-            WHERE t.status = 'complete' AND t.answer != '' AND t.model != '{REUSED_MODEL}'
+            FROM turns t WHERE {_REUSABLE}
             ORDER BY t.id DESC LIMIT ?""",
         [limit],
     ).fetchall()
@@ -105,16 +116,21 @@ def _state(approved: int, retired: int) -> str:
 def decide(db: sqlite_utils.Database, turn_id: int, decision: str) -> None:
     """Record a staff decision ('approved' or 'retired') on a logged answer."""
     row = db.execute(
-        f"SELECT t.status, t.model, t.answer, ({_RATED_DOWN}) FROM turns t WHERE t.id = ?",
+        f"SELECT t.status, t.model, t.answer, ({_RATED_DOWN}), {personal_turn_sql('t')}"
+        " FROM turns t WHERE t.id = ?",
         [turn_id],
     ).fetchone()
     if row is None:
         raise ReviewError(f"no answer with turn id {turn_id}; pick one from the review list")
-    status, model, answer, rated_down = row
+    status, model, answer, rated_down, personal = row
     if decision == "approved":
         if status != "complete" or not answer or model == REUSED_MODEL:
             raise ReviewError(
                 f"turn {turn_id} is not a complete generated answer; approve the original answer"
+            )
+        if personal:
+            raise ReviewError(
+                f"turn {turn_id} was answered for a customer, and such answers are never reused"
             )
         if rated_down:
             raise ReviewError(
@@ -130,8 +146,20 @@ def decide(db: sqlite_utils.Database, turn_id: int, decision: str) -> None:
 
 
 def approved_answers(db: sqlite_utils.Database) -> list[tuple[int, str, str, list[str]]]:
-    """(turn id, question, answer, SKUs) of every answer currently approved, oldest first."""
+    """(turn id, question, answer, SKUs) of every answer currently approved, oldest first.
+
+    Never one written for a customer, so neither reuse nor the training export sees one.
+    """
     return [(row[0], row[1], row[2], json.loads(row[3])) for row in db.execute(_APPROVED_SQL)]
+
+
+def personal_rated_up(db: sqlite_utils.Database) -> int:
+    """How many answers rated up were written for a customer (so are never approved)."""
+    sql = (
+        "SELECT count(*) FROM turns t WHERE EXISTS (SELECT 1 FROM feedback f"
+        f" WHERE f.turn_id = t.id AND f.rating = 'up') AND {personal_turn_sql('t')}"
+    )
+    return int(db.execute(sql).fetchone()[0])
 
 
 def filter_key(filters: QueryFilters) -> tuple[Any, ...]:

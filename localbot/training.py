@@ -1,8 +1,9 @@
 """Training data from approved conversations: chat-format examples for fine-tuning, redacted.
 
 An example is an approved answer (thumbs up, no thumbs down, not retired; see reuse.py) with the
-system prompt the assistant runs with. Personal data is redacted again on the way out, identical
-examples are written once, and a short report says what was left out and why.
+system prompt the assistant runs with. An answer written for a customer is never approved, so
+never exported: it may speak of that person's purchases. Personal data is redacted again on the
+way out, identical examples are written once, and a short report says what was left out and why.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sqlite_utils
 
 from localbot.privacy import redact
 from localbot.prompting import DEFAULT_STORE, system_messages
-from localbot.reuse import approved_answers
+from localbot.reuse import approved_answers, personal_rated_up
 
 NO_ANSWER = {"", "(no answer)"}
 
@@ -54,7 +55,9 @@ def training_examples(
     examples, seen = [], set()
     approved = approved_answers(db)
     report.approved = len(approved)
-    report.removed["thumbs down or retired"] = report.rated_up - report.approved
+    if personal := personal_rated_up(db):
+        report.removed["written for a customer"] = personal
+    report.removed["thumbs down or retired"] = max(0, report.rated_up - report.approved - personal)
     for _turn_id, question, answer, _skus in approved:
         example, why = _example(question, answer, report, store)
         key = json.dumps(example["messages"][1:]) if example else ""
