@@ -12,7 +12,10 @@ value); look-alike lines (SKUs, prices, order numbers, event dates...) hold none
 Then the card trade-off on generated text (seeded, so every run is the same): cards written
 with any separators after any word must all be found, and number look-alikes (barcodes, order
 numbers, prices, phones, dates) are counted when taken for a card. A Luhn-valid order number
-with a card issuer's prefix is redacted on purpose: a card must never reach the model.
+with a card issuer's prefix is redacted on purpose: a card must never reach the model. A second
+generated set writes cards with other marks between the groups (slashes, commas, bullets, bars)
+and in other digits (full-width, Arabic-Indic, Devanagari); it has its own seed, so adding it
+left the first set's figures as they were.
 
 Ends with one line ``RESULT key=value ...``.
 """
@@ -114,6 +117,8 @@ def _overlap(a: Finding, b: Finding) -> bool:
 CARD_PREFIXES = ("4", "51", "55", "2221", "2720", "2200", "34", "37", "36", "6011", "65", "3528",
                  "62")  # fmt: skip
 SEPARATORS = (" ", "  ", "-", " - ", ".", "", "\t", "\u00a0", "–")
+OTHER_MARKS = ("/", "_", ",", "*", "•", " | ", "~", "+", ") (", " / ")
+DIGIT_SCRIPTS = ("0123456789", "０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "०१२३४५६७८९")
 WORDS_BEFORE = ("card", "my visa is", "ref", "order", "receipt", "serial no", "cc:", "pay with")
 
 
@@ -136,14 +141,21 @@ def _digits(rng: random.Random, count: int) -> str:
     return "".join(rng.choice("0123456789") for _ in range(count))
 
 
-def synthetic_cards(rng: random.Random, count: int = 400) -> list[tuple[str, str]]:
+def synthetic_cards(
+    rng: random.Random,
+    count: int = 400,
+    separators: tuple[str, ...] = SEPARATORS,
+    scripts: tuple[str, ...] = DIGIT_SCRIPTS[:1],
+) -> list[tuple[str, str]]:
     """(text, card as written): valid cards, grouped in fours, any separator, any word before."""
     cases = []
     for _ in range(count):
         prefix = rng.choice(CARD_PREFIXES)
         length = 15 if prefix in ("34", "37") else 14 if prefix == "36" else 16
         card = luhn_complete(prefix + _digits(rng, length - len(prefix) - 1))
-        shown = rng.choice(SEPARATORS).join(card[i : i + 4] for i in range(0, length, 4))
+        shown = rng.choice(separators).join(card[i : i + 4] for i in range(0, length, 4))
+        if len(scripts) > 1:  # one draw fewer for the first set: its figures stay comparable
+            shown = shown.translate(str.maketrans(DIGIT_SCRIPTS[0], rng.choice(scripts)))
         glue = rng.choice(("", " "))
         cases.append((f"{rng.choice(WORDS_BEFORE)}{glue}{shown}{glue}exp 04/27", shown))
     return cases
@@ -170,35 +182,55 @@ class CardTradeOff:
     cards: int
     cards_found: int
     lookalikes: dict[str, tuple[int, int]]  # kind -> (lines, lines with a CARD finding)
+    marked_cards: int = 0  # the second set: other marks and other digits
+    marked_found: int = 0
 
     @property
     def recall(self) -> float:
+        """Share of the first set of generated cards found whole."""
         return self.cards_found / self.cards
 
     @property
+    def marked_recall(self) -> float:
+        """Share of the second set (other marks, other digits) found whole."""
+        return self.marked_found / self.marked_cards if self.marked_cards else 1.0
+
+    @property
     def lookalike_rate(self) -> float:
+        """Share of all generated look-alike lines that got a CARD finding."""
         lines = sum(total for total, _ in self.lookalikes.values())
         return sum(flagged for _, flagged in self.lookalikes.values()) / lines
 
 
-def card_trade_off(seed: int = 2026) -> CardTradeOff:
-    rng = random.Random(seed)
-    cards = synthetic_cards(rng)
+def cards_found(cards: list[tuple[str, str]]) -> int:
+    """How many of the generated (text, card as written) pairs have the card redacted whole."""
     found = 0
     for text, shown in cards:
         start = text.index(shown)
         item = Finding("CARD", (start, start + len(shown)))
         found += _covered(item, find_personal_data(text))
+    return found
+
+
+def card_trade_off(seed: int = 2026) -> CardTradeOff:
+    """Both generated card sets and the look-alikes, from fixed seeds."""
+    rng = random.Random(seed)
+    cards = synthetic_cards(rng)
+    found = cards_found(cards)
     lookalikes = {}
     for kind, lines in synthetic_lookalikes(rng).items():
         flagged = sum(any(f.type == "CARD" for f in find_personal_data(line)) for line in lines)
         lookalikes[kind] = (len(lines), flagged)
-    return CardTradeOff(len(cards), found, lookalikes)
+    marked = synthetic_cards(random.Random(seed + 1), 400, OTHER_MARKS, DIGIT_SCRIPTS)
+    return CardTradeOff(len(cards), found, lookalikes, len(marked), cards_found(marked))
 
 
 def trade_off_report(trade_off: CardTradeOff) -> str:
+    """The generated sets' figures, a few lines for people."""
     lines = [f"generated cards: {trade_off.cards_found}/{trade_off.cards} found "
-             f"(recall {trade_off.recall:.3f}); look-alikes taken for a card:"]  # fmt: skip
+             f"(recall {trade_off.recall:.3f}); with other marks and digits: "
+             f"{trade_off.marked_found}/{trade_off.marked_cards} "
+             f"(recall {trade_off.marked_recall:.3f}); look-alikes taken for a card:"]  # fmt: skip
     for kind, (total, flagged) in trade_off.lookalikes.items():
         lines.append(f"  {kind:<28} {flagged:>4}/{total}")
     return "\n".join(lines)
@@ -235,6 +267,7 @@ def result_line(
     values["min_precision"] = f"{min(scores.precision(k) for k in PII_TYPES):.3f}"
     values["min_critical_recall"] = f"{min(scores.recall(k) for k in CRITICAL_TYPES):.3f}"
     values["generated_card_r"] = f"{trade_off.recall:.3f}"
+    values["marked_card_r"] = f"{trade_off.marked_recall:.3f}"
     values["lookalike_card_rate"] = f"{trade_off.lookalike_rate:.3f}"
     values["lines"] = str(len(cases))
     values["us_per_line"] = f"{per_line_us:.0f}"

@@ -8,8 +8,9 @@ other I/O and imports nothing from the UI, so the assistant can call it on every
 before the question is searched, embedded, put in a prompt, stored or counted in analytics.
 
 Callers need not tidy the text first: the detectors read a copy in which every run of
-whitespace is one space (a newline if it breaks a line) and invisible characters are gone, and
-the spans they find are mapped back onto the text as given.
+whitespace is one space (a newline if it breaks a line), invisible characters are gone, and
+digits of any script and full-width forms are their ASCII twins ("４１１１", "٤١١١", "＠"), and the
+spans they find are mapped back onto the text as given.
 
 Types and placeholders: EMAIL, PHONE, CARD, IBAN, ADDRESS, POSTCODE, DOB, NAME become
 ``[EMAIL]``, ``[PHONE]``... Look-alikes that are not personal data (SKUs, prices, order numbers,
@@ -21,10 +22,12 @@ after "order" or "ref": a card number must never reach the model.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from itertools import pairwise
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
@@ -99,6 +102,29 @@ _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0e-\x1b\x7f-\
 _UNUSUAL_SPACING = re.compile(rf"[^\S ]|  |[{_INVISIBLE}]")
 _SPACING_RUN = re.compile(rf"[\s{_INVISIBLE}]+")
 _LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Full-width forms of the printable ASCII characters ("！" to "～"), typed by East Asian keyboards.
+_FULL_WIDTH = ("\uff01", "\uff5e")
+_FULL_WIDTH_OFFSET = 0xFEE0
+
+
+@lru_cache(maxsize=4096)
+def _ascii_twin(char: str) -> str:
+    """The ASCII character a reader takes ``char`` for: a digit of any script, a full-width form."""
+    digit = unicodedata.decimal(char, None)
+    if digit is not None:
+        return str(digit)
+    if _FULL_WIDTH[0] <= char <= _FULL_WIDTH[1]:
+        return chr(ord(char) - _FULL_WIDTH_OFFSET)
+    return char
+
+
+def _ascii_digits(text: str) -> str:
+    """``text`` with digits and full-width forms made ASCII, one character for one (so every
+    offset stays): the patterns and checksums then read "４１１１" and "٤١١١" as "4111"."""
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(lambda match: _ascii_twin(match.group()), text)
 
 
 @dataclass(frozen=True)
@@ -114,7 +140,9 @@ class _Plain:
 
     @classmethod
     def of(cls, text: str) -> _Plain:
-        """Each whitespace run becomes one space (a newline if it holds one); invisibles go."""
+        """Each whitespace run becomes one space (a newline if it holds one); invisibles go;
+        digits and full-width forms become ASCII."""
+        text = _ascii_digits(text)
         if not _UNUSUAL_SPACING.search(text):
             return cls(text)  # the common case: a question already tidied by its caller
         pieces: list[str] = []
@@ -276,6 +304,7 @@ def _iban_checksum_ok(candidate: str) -> bool:
 
 # --- payment cards (Luhn checked, issuer prefixes and lengths) ----------------------------------
 
+MIN_CARD_DIGITS = 14  # the shortest number _card_length_fits takes (Diners Club)
 MAX_CARD_DIGITS = 19
 # Digit groups with whatever people type between them: "4111 1111", "4111  1111", "4111 - 1111",
 # "4111.1111", "4111–1111". No boundary is asked for either side ("cc:4111...exp0427" glues the
@@ -283,14 +312,61 @@ MAX_CARD_DIGITS = 19
 # a Luhn-valid number an issuer could have printed is redacted wherever it is.
 # A dot separates groups of three digits or more, or ends a dotted card ("3654.2474.4805.96"),
 # so "49.99 59.99" stay two prices.
-_CARD_SEPARATOR = (r"(?:[\s\-‐‑‒–—−]|(?<=\d{3})\.(?=\d{3})|(?<=\d{4}\.\d{4})\.(?=\d)"
+# Brackets mix with the others as in "(4111) 1111-1111-1111".
+_CARD_SEPARATOR = (r"(?:[\s\-‐‑‒–—−()]|(?<=\d{3})\.(?=\d{3})|(?<=\d{4}\.\d{4})\.(?=\d)"
                    r"|(?<=\s)\.(?=\s))")  # fmt: skip
 _DIGIT_GROUPS = re.compile(rf"\d+(?:{_CARD_SEPARATOR}+\d+)*")
+# The last safety net: digit groups joined by any one mark, the same mark all along the number
+# ("4111/1111/...", "4111,1111,...", "4111 | 1111 | ...", "4111•1111•...", "4111~1111~..."),
+# spaces around it or not. One mark repeated, because a list that mixes marks
+# ("541-555-0142, 541-555-0199") is several numbers, not one.
+_ANY_MARK = r"[^\S\n]?(?:[^\w\s]|_)[^\S\n]?|[^\S\n]"
+_MARKED_GROUPS = re.compile(rf"\d+(?:(?:{_ANY_MARK})\d+)*")
 
 
 def _cards(text: str) -> Iterator[Finding]:
     for match in _DIGIT_GROUPS.finditer(text):
         yield from _card_runs(match)
+    for match in _MARKED_GROUPS.finditer(text):
+        if match.end() - match.start() >= MIN_CARD_DIGITS:  # most are a size or a quantity
+            yield from _marked_card_runs(text, match)
+
+
+def _marked_card_runs(text: str, match: re.Match[str]) -> Iterator[Finding]:
+    """Card numbers among digit groups joined by one kind of mark (see ``_MARKED_GROUPS``)."""
+    groups = [(m.start() + match.start(), m.end() + match.start())
+              for m in re.finditer(r"\d+", match.group())]  # fmt: skip
+    marks = [text[a[1] : b[0]].strip() or " " for a, b in pairwise(groups)]
+    start = 0
+    while start < len(groups):
+        end = _longest_marked_run(text, groups, marks, start)
+        if end is None:
+            start += 1
+            continue
+        yield Finding("CARD", (groups[start][0], groups[end - 1][1]))
+        start = end
+
+
+def _longest_marked_run(
+    text: str, groups: list[tuple[int, int]], marks: list[str], start: int
+) -> int | None:
+    """End of the longest card run from ``start`` whose groups are joined by one mark.
+
+    Grouped like a card: every group but the last of three digits or more, or every digit on
+    its own ("4 1 1 1 ..."), so "sizes 36, 37, 38" is never a card whatever its digits."""
+    digits, lengths, found = "", [], None
+    for end in range(start + 1, len(groups) + 1):
+        if end > start + 1 and marks[end - 2] != marks[start]:
+            break
+        lengths.append(groups[end - 1][1] - groups[end - 1][0])
+        if not (all(n == 1 for n in lengths) or all(n >= 3 for n in lengths[:-1])):
+            break
+        digits += text[groups[end - 1][0] : groups[end - 1][1]]
+        if len(digits) > MAX_CARD_DIGITS:
+            break
+        if is_card_number(digits):
+            found = end
+    return found
 
 
 def _card_runs(match: re.Match[str]) -> Iterator[Finding]:
