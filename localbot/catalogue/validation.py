@@ -101,15 +101,16 @@ def _sku(value: Any) -> str:
 
 
 def _text(value: Any, name: str, required: bool = True) -> str:
-    if _blank(value):
-        if required:
-            raise RowError(f"{name} is empty")
-        return ""
-    if not isinstance(value, str | int | float):
+    if not _blank(value) and not isinstance(value, str | int | float):
         raise RowError(f"{name} must be text, got {type(value).__name__}")
     # Control characters and terminal escape sequences in a supplier's file must never reach a
     # screen; whitespace runs (including newlines) fold to one space.
-    text = " ".join(strip_control(str(value), keep_newlines=False).split())
+    text = "" if _blank(value) else " ".join(strip_control(str(value), keep_newlines=False).split())
+    if not text:
+        # Checked after cleaning: a name of only escape codes would otherwise be stored as ''.
+        if required:
+            raise RowError(f"{name} is empty (or only control characters); give it some text")
+        return ""
     if len(text) > MAX_TEXT_CHARS:
         raise RowError(f"{name} is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
     return text
@@ -146,6 +147,8 @@ def _currency(value: Any) -> str:
 
 def _stock(value: Any) -> int:
     if _blank(value):
+        # No stock column or an empty cell: none on hand. The schema keeps stock as a count
+        # (NOT NULL), and "out of stock" for an unknown count never promises what may be gone.
         return 0
     if isinstance(value, bool):
         raise RowError(f"stock must be a whole number >= 0, got {value!r}")

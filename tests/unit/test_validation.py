@@ -44,3 +44,14 @@ def test_content_hash_changes_with_any_field():
     base = validate_product(GOOD)
     assert base.content_hash == validate_product(dict(GOOD)).content_hash
     assert base.content_hash != validate_product({**GOOD, "stock": "5"}).content_hash
+
+
+@pytest.mark.parametrize("name", ["\x1b[31m\x07", "\x00\x1b[0m \t", "\x1b]0;title\x07"])
+def test_a_name_of_only_control_characters_is_refused(name):
+    with pytest.raises(RowError, match=r"^name is empty \(or only control characters\)"):
+        validate_product({**GOOD, "name": name})
+
+
+def test_optional_text_of_only_control_characters_is_stored_empty():
+    product = validate_product({**GOOD, "brand": "\x1b[1m", "description": "\x07 ok \x1b[0m"})
+    assert (product.brand, product.description) == ("", "ok")
