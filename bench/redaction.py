@@ -54,13 +54,16 @@ class Scores:
     errors: list[str] = field(default_factory=list)
 
     def precision(self, kind: str) -> float:
+        """Share of ``kind`` findings that overlap a labelled value of that type (1.0 if none)."""
         return self.correct[kind] / self.predicted[kind] if self.predicted[kind] else 1.0
 
     def recall(self, kind: str) -> float:
+        """Share of labelled ``kind`` values a finding of that type covers whole (1.0 if none)."""
         return self.found[kind] / self.gold[kind] if self.gold[kind] else 1.0
 
 
 def load_cases(path: Path = DEFAULT_CASES) -> list[dict]:
+    """The labelled lines of a JSONL file: ``{"id", "text", "pii": [{"type", "value"}]}``."""
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
@@ -76,6 +79,7 @@ def gold_spans(case: dict) -> list[Finding]:
 
 
 def score(cases: list[dict]) -> Scores:
+    """Run the redactor on every line and count hits, misses and wrong findings per type."""
     scores = Scores()
     for case in cases:
         gold = gold_spans(case)
@@ -237,6 +241,7 @@ def trade_off_report(trade_off: CardTradeOff) -> str:
 
 
 def microseconds_per_line(cases: list[dict], rounds: int = 5) -> float:
+    """Mean time to find personal data in one line, over ``rounds`` passes of the set."""
     started = time.perf_counter()
     for _ in range(rounds):
         for case in cases:
@@ -245,6 +250,7 @@ def microseconds_per_line(cases: list[dict], rounds: int = 5) -> float:
 
 
 def report(scores: Scores, cases: list[dict], per_line_us: float) -> str:
+    """A table of counts, precision and recall per type, and the set's size and speed."""
     lines = [
         f"{'type':<9} {'labelled':>8} {'found':>6} {'flagged':>7} {'precision':>9} {'recall':>7}"
     ]
@@ -260,6 +266,7 @@ def report(scores: Scores, cases: list[dict], per_line_us: float) -> str:
 def result_line(
     scores: Scores, cases: list[dict], per_line_us: float, trade_off: CardTradeOff
 ) -> str:
+    """The one ``RESULT key=value ...`` line that scripts and the tests read."""
     values = {}
     for kind in PII_TYPES:
         values[f"{kind.lower()}_p"] = f"{scores.precision(kind):.3f}"
@@ -275,6 +282,7 @@ def result_line(
 
 
 def main() -> int:
+    """Score a labelled set and the generated cards, print the report; exit code 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
     parser.add_argument("--errors", action="store_true", help="list every missed or wrong finding")
