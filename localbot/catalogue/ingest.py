@@ -20,6 +20,7 @@ import sqlite_utils
 
 from localbot.catalogue import sources
 from localbot.catalogue.readers import (
+    UNREADABLE,
     DocumentChunk,
     FileProblem,
     RawRow,
@@ -38,7 +39,10 @@ BATCH_ROWS = 500
 EMBED_BATCH = 256
 SAMPLES = 20
 SAMPLE_SKUS = 8
-# Progress callback: (stage, done, total). Stages: "read", "embed".
+# A product file with more rows than this also reports progress per batch of rows.
+ROW_PROGRESS_FROM = BATCH_ROWS
+# Progress callback: (stage, done, total). Stages: "read" (files), "rows" (of a large file),
+# "embed" (search items).
 ProgressCallback = Callable[[str, int, int], None]
 
 
@@ -58,6 +62,7 @@ class IngestReport:
     documents_removed: int = 0
     documents_quarantined: int = 0
     embedded: int = 0
+    files_quarantined: int = 0
     problems: list[str] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     quarantine_samples: list[str] = field(default_factory=list)
@@ -77,25 +82,50 @@ class IngestReport:
         return asdict(self)
 
     def summary(self) -> str:
-        """One line with every count."""
+        """One line with every count.
+
+        A product file that cannot be read at all counts as one quarantined product entry (its
+        one row in the quarantine table), a document file as one quarantined document; the
+        line ends by saying how many files were quarantined whole.
+        """
+        whole = self.files_quarantined
         return (
             f"products: {self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged,"
             f" {self.removed} removed, {self.quarantined} quarantined; documents:"
             f" {self.documents_inserted} inserted, {self.documents_updated} updated,"
             f" {self.documents_unchanged} unchanged, {self.documents_removed} removed,"
             f" {self.documents_quarantined} quarantined; {self.embedded} embedded"
+            + (f"; {whole} file{'s' if whole > 1 else ''} quarantined whole" if whole else "")
         )
 
-    def details(self) -> list[str]:
-        """One line per file problem, quarantined row (a sample), file with removals, skipped path."""
+    def problem_lines(self) -> list[str]:
+        """One line per file or folder that could not be read and per quarantined row (a sample).
+
+        These are shown even by ``ingest --quiet``: quiet hides progress, not problems.
+        """
         lines = [f"quarantined file: {problem}" for problem in self.problems]
+        lines += [_skipped_line(item) for item in self.skipped if _unreadable(item)]
         lines += [f"quarantined: {sample}" for sample in self.quarantine_samples]
-        if self.quarantined > len(self.quarantine_samples):
-            more = self.quarantined - len(self.quarantine_samples)
+        rows = self.quarantined - (self.files_quarantined - self.documents_quarantined)
+        if rows > len(self.quarantine_samples):
+            more = rows - len(self.quarantine_samples)
             lines.append(f"... {more} more quarantined rows in the quarantine table")
+        return lines
+
+    def details(self) -> list[str]:
+        """The problem lines, then one line per file with removals, note and skipped path."""
+        lines = self.problem_lines()
         lines += [f"removed: {sample}" for sample in self.removed_samples]
         lines += [f"note: {note}" for note in self.notes]
-        return lines + [f"skipped {item['path']} ({item['reason']})" for item in self.skipped]
+        return lines + [_skipped_line(item) for item in self.skipped if not _unreadable(item)]
+
+
+def _skipped_line(item: dict[str, str]) -> str:
+    return f"skipped {item['path']} ({item['reason']})"
+
+
+def _unreadable(item: dict[str, str]) -> bool:
+    return item["reason"].startswith(UNREADABLE)
 
 
 @dataclass
@@ -124,16 +154,21 @@ def ingest_paths(
     report = IngestReport(files=len(files), skipped=[asdict(item) for item in skipped])
     run = _Run()
     for number, source in enumerate(files, start=1):
-        _ingest_file(db, source, report, run)
+        _ingest_file(db, source, report, run, progress)
         if progress:
             progress("read", number, len(files))
-    _remove_stale(db, run, [root for root in roots if root.is_dir()], files, report)
+    unreadable = [Path(item.path) for item in skipped if item.reason.startswith(UNREADABLE)]
+    _remove_stale(db, run, [root for root in roots if root.is_dir()], files, report, unreadable)
     report.embedded = embed_pending(db, embedder, progress)
     return report
 
 
 def _ingest_file(
-    db: sqlite_utils.Database, source: SourceFile, report: IngestReport, run: _Run
+    db: sqlite_utils.Database,
+    source: SourceFile,
+    report: IngestReport,
+    run: _Run,
+    progress: ProgressCallback | None = None,
 ) -> None:
     # A re-import replaces this file's earlier quarantine entries, never duplicates them.
     sources.clear_quarantine(db, source.key)
@@ -141,10 +176,20 @@ def _ingest_file(
         if is_document(source.path):
             _ingest_document(db, source, report)
         else:
-            _ingest_products(db, source, report, run)
+            _ingest_products(db, source, report, run, progress)
             run.complete.append(source.key)
     except FileProblem as problem:
         _record_file_problem(db, source, str(problem), report)
+    except OSError as error:
+        # Gone since the scan, a dangling link, no permission: one file, not the whole run.
+        _record_file_problem(db, source, _unreadable_reason(source, error), report)
+
+
+def _unreadable_reason(source: SourceFile, error: OSError) -> str:
+    if source.path.is_symlink() and not source.path.exists():
+        return f"{source.label} links to {source.key}, which does not exist; fix or remove the link"
+    why = error.strerror or str(error)
+    return f"{source.label} cannot be read ({why}); check that it exists and may be read"
 
 
 def _record_file_problem(
@@ -154,8 +199,11 @@ def _record_file_problem(
     if _has_rows(db, source.key):
         reason += "; what was imported from it before is kept until it can be read"
     report.problems.append(reason)
+    report.files_quarantined += 1
     if is_document(source.path):
         report.documents_quarantined += 1
+    else:
+        report.quarantined += 1
     with write_transaction(db):
         _quarantine(db, source.key, 0, reason, "")
 
@@ -173,8 +221,12 @@ def _remove_stale(
     folders: list[Path],
     files: list[SourceFile],
     report: IngestReport,
+    unreadable: list[Path],
 ) -> None:
-    """Remove products the files read to their end no longer hold, and rows of vanished files."""
+    """Remove products the files read to their end no longer hold, and rows of vanished files.
+
+    Nothing below an ``unreadable`` folder is removed: its files are out of sight, not gone.
+    """
     labels = {file.key: file.label for file in files}
     for key in run.complete:
         stale = sources.stale_products(db, key, run.present)
@@ -186,7 +238,7 @@ def _remove_stale(
             continue
         sources.remove_products(db, stale)
         _report_removed(report, stale, f"no longer in {labels[key]}")
-    for key in sources.vanished_sources(db, folders, set(labels)):
+    for key in sources.vanished_sources(db, folders, set(labels), unreadable):
         stale = sources.stale_products(db, key, run.present)
         sources.remove_products(db, stale)
         _report_removed(report, stale, f"from {key}, which is gone")
@@ -209,13 +261,26 @@ def _report_removed(report: IngestReport, skus: list[str], why: str) -> None:
 
 
 def _ingest_products(
-    db: sqlite_utils.Database, source: SourceFile, report: IngestReport, run: _Run
+    db: sqlite_utils.Database,
+    source: SourceFile,
+    report: IngestReport,
+    run: _Run,
+    progress: ProgressCallback | None = None,
 ) -> None:
     rows = read_product_rows(source.path, source.label)
-    for batch in _batches(rows, BATCH_ROWS):
+    # Per-file progress stands still through one big file; a large one also reports its rows,
+    # once per batch (a callback per row would cost more than it shows).
+    show_rows = progress if rows.estimate > ROW_PROGRESS_FROM else None
+    done = 0
+    for batch in _batches(iter(rows), BATCH_ROWS):
         with write_transaction(db):
             for raw in batch:
                 _ingest_product_row(db, raw, source.key, report, run)
+        done += len(batch)
+        if show_rows:
+            show_rows("rows", done, max(done, rows.estimate))
+    if show_rows:
+        show_rows("rows", done, done)  # the estimate counts lines; the file is read to its end
 
 
 def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:

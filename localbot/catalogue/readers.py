@@ -26,6 +26,8 @@ SKIPPED_FOLDERS = {
     "customers": "customer data; import it with 'localbot customers import'",
 }
 HIDDEN = "hidden"
+# The reason given for a folder that cannot be listed; an import keeps what came from it.
+UNREADABLE = "cannot be read"
 NOT_IMPORTABLE = "not a .csv, .json, .jsonl, .ndjson, .md or .markdown file"
 CHUNK_CHARS = 900
 REQUIRED_COLUMNS = ("sku", "name", "price", "currency")
@@ -126,7 +128,14 @@ def scan(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
 
 def _scan_folder(root: Path, skipped: list[Skipped]) -> list[SourceFile]:
     files: list[SourceFile] = []
-    for folder, subfolders, names in os.walk(root):
+
+    def unreadable(error: OSError) -> None:
+        # os.walk leaves out a folder it cannot list without a word; say so instead, or the
+        # files in it would look gone and their products would be removed.
+        reason = f"{UNREADABLE} ({error.strerror}); what was imported from it is kept"
+        skipped.append(Skipped(f"{error.filename}{os.sep}", reason))
+
+    for folder, subfolders, names in os.walk(root, onerror=unreadable):
         here = Path(folder)
         for name in sorted(subfolders):
             reason = _folder_skip_reason(name)
@@ -187,18 +196,39 @@ def read_text(path: Path) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
-def read_product_rows(path: Path, source: str) -> Iterator[RawRow]:
-    """Yield the product rows of a CSV, JSON or JSONL file."""
+@dataclass(frozen=True)
+class ProductRows:
+    """The rows of one product file, parsed as they are iterated, and about how many there are.
+
+    ``estimate`` counts lines (CSV, JSONL) or list items (JSON) without parsing a row, so an
+    import can show progress through a large file (a quoted field over several lines makes it
+    too high, so treat it as a guide).
+    """
+
+    rows: Iterator[RawRow]
+    estimate: int
+
+    def __iter__(self) -> Iterator[RawRow]:
+        return self.rows
+
+
+def read_product_rows(path: Path, source: str) -> ProductRows:
+    """The product rows of a CSV, JSON or JSONL file.
+
+    Raises :class:`FileProblem` for an empty or unparsable file, and ``OSError`` when the file
+    cannot be read at all (gone, a dangling link, no permission).
+    """
     text, _ = read_text(path)
     if not text.strip():
         raise FileProblem(f"{source} is empty; export the products again")
     suffix = path.suffix.lower()
+    if suffix == ".json":
+        items = _json_items(text, source)
+        return ProductRows(_json_rows(items, source), len(items))
+    lines = text.count("\n") + (not text.endswith("\n"))
     if suffix == ".csv":
-        yield from _csv_rows(text, source)
-    elif suffix == ".json":
-        yield from _json_rows(text, source)
-    else:
-        yield from _jsonl_rows(text, source)
+        return ProductRows(_csv_rows(text, source), max(lines - 1, 0))
+    return ProductRows(_jsonl_rows(text, source), lines)
 
 
 def _csv_rows(text: str, source: str) -> Iterator[RawRow]:
@@ -223,7 +253,19 @@ def _csv_row(header: list[str], values: list[str], source: str, row_number: int)
             source, row_number, values,
             f"{extra} more value{'s' if extra > 1 else ''} than columns; check delimiters and quotes",
         )  # fmt: skip
-    return RawRow(source, row_number, dict(zip(header, values, strict=False)))
+    data = dict(zip(header, values, strict=False))
+    if len(values) < len(header):
+        # A short row is a cut-off line or a lost delimiter, not empty cells (a spreadsheet
+        # writes those as ',,'): importing it would store a made-up stock or a blank field. Its
+        # values stay a dict, so the SKU it names keeps that product's last good version.
+        absent = header[len(values) :]
+        return RawRow(
+            source, row_number, data,
+            f"{len(absent)} fewer value{'s' if len(absent) > 1 else ''} than columns (no"
+            f" {', '.join(absent)[:120]}); check delimiters and quotes (an empty cell still needs"
+            " its delimiter)",
+        )  # fmt: skip
+    return RawRow(source, row_number, data)
 
 
 def _sniff_dialect(text: str) -> type[csv.Dialect]:
@@ -239,7 +281,8 @@ def _sniff_dialect(text: str) -> type[csv.Dialect]:
     return type("SniffedDialect", (csv.excel,), {"delimiter": delimiter})
 
 
-def _json_rows(text: str, source: str) -> Iterator[RawRow]:
+def _json_items(text: str, source: str) -> list[Any]:
+    """The list of product objects a JSON file holds (a list, or ``{"products": [...]}``)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -252,7 +295,11 @@ def _json_rows(text: str, source: str) -> Iterator[RawRow]:
         raise FileProblem(
             f"{source} holds a JSON {type(data).__name__}; it must be a list of product objects"
         )
-    for index, item in enumerate(data, start=1):
+    return data
+
+
+def _json_rows(items: list[Any], source: str) -> Iterator[RawRow]:
+    for index, item in enumerate(items, start=1):
         yield RawRow(source, index, item)
 
 

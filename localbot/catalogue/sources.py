@@ -54,16 +54,29 @@ def _file_exists(key: str) -> bool:
     return bool(key) and Path(key).is_file()
 
 
-def vanished_sources(db: sqlite_utils.Database, folders: list[Path], found: set[str]) -> list[str]:
-    """Files with rows in the catalogue that importing ``folders`` would read but no longer find."""
+def vanished_sources(
+    db: sqlite_utils.Database,
+    folders: list[Path],
+    found: set[str],
+    unreadable: list[Path] | None = None,
+) -> list[str]:
+    """Files with rows in the catalogue that importing ``folders`` would read but no longer find.
+
+    Files below an ``unreadable`` folder (one the scan could not list) are not gone, only out
+    of sight, so they are never counted as vanished.
+    """
     keys = [folder.resolve().as_posix() for folder in folders]
+    hidden = [folder.resolve().as_posix() for folder in unreadable or []]
     recorded = {
         row[0]
         for table in ("products", "documents", "quarantine")
         for row in db.execute(f"SELECT DISTINCT source FROM {table}")
     }
     return sorted(
-        key for key in recorded - found if any(belongs_to(folder, key) for folder in keys)
+        key
+        for key in recorded - found
+        if any(belongs_to(folder, key) for folder in keys)
+        and not any(key.startswith(folder.rstrip("/") + "/") for folder in hidden)
     )
 
 

@@ -19,7 +19,9 @@ def register(subparsers: Any) -> None:
     )
     ingest.add_argument("paths", nargs="+", type=Path, help="files or folders (read recursively)")
     ingest.add_argument("--json", action="store_true", help="print a machine-readable summary")
-    ingest.add_argument("--quiet", action="store_true", help="print one summary line only")
+    ingest.add_argument(
+        "--quiet", action="store_true", help="no progress or details: the summary and problems"
+    )
     ingest.set_defaults(handler=run_ingest)
 
     search = subparsers.add_parser("search", help="hybrid search of the catalogue")
@@ -55,11 +57,14 @@ def run_ingest(args: argparse.Namespace) -> int:
     """Import files, report counts, exit non-zero only when nothing could be imported."""
     from localbot.catalogue.ingest import ingest_paths
     from localbot.catalogue.readers import FileProblem
-    from localbot.db import open_database
-    from localbot.embeddings import Embedder
+    from localbot.db import DatabaseError, open_database
+    from localbot.embeddings import Embedder, EmbedderError
 
     settings = settings_from(args)
-    db = open_database(settings.database_path)
+    try:
+        db = open_database(settings.database_path)
+    except DatabaseError as error:
+        raise UserError(str(error)) from error
     embedder = Embedder(Path(settings.embedder) if settings.embedder else None)
     show_progress = not (args.json or args.quiet)
     try:
@@ -67,6 +72,11 @@ def run_ingest(args: argparse.Namespace) -> int:
             report = ingest_paths(db, args.paths, embedder, update)
     except FileProblem as error:
         raise UserError(str(error)) from error
+    except EmbedderError as error:
+        # Rows are written before embedding starts; the next run embeds what has no vector.
+        raise UserError(
+            f"{error}; what was read is stored, and 'localbot ingest' again adds its vectors"
+        ) from error
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
@@ -76,20 +86,48 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 def _print_ingest(report: Any, quiet: bool) -> None:
     print(report.summary())
-    if not quiet:
-        for line in report.details():
-            print(f"  {line}", file=sys.stderr)
+    for line in report.problem_lines() if quiet else report.details():
+        print(f"  {line}", file=sys.stderr)
+
+
+EMPTY_CATALOGUE = (
+    "the catalogue is empty; run 'localbot ingest knowledge' for the demo store, or"
+    " 'localbot ingest' with your own product files and documents"
+)
+
+
+def _open_catalogue(args: argparse.Namespace) -> Any:
+    """The Assistant, or a :class:`UserError` when there is no catalogue to search yet.
+
+    An empty catalogue would give "0 results" and all-zero scores that look like a search
+    problem; and no database is created just to find that out.
+    """
+    path = settings_from(args).database_path
+    if not path.exists() and not path.parent.is_file():  # a file there gets its own message
+        raise UserError(EMPTY_CATALOGUE)
+    assistant = open_assistant(args)
+    counts = assistant.catalogue_size()
+    if counts["products"] + counts["documents"] == 0:
+        raise UserError(EMPTY_CATALOGUE)
+    return assistant
+
+
+def _embedder_error(error: Exception) -> UserError:
+    return UserError(f"{error}; then run 'localbot doctor' to check")
 
 
 def run_search(args: argparse.Namespace) -> int:
     """Print ranked products and passages for a query."""
     from localbot.assistant import AssistantError
+    from localbot.embeddings import EmbedderError
 
-    assistant = open_assistant(args)
+    assistant = _open_catalogue(args)
     try:
         results = assistant.search(args.query, args.limit, args.mode)
     except AssistantError as error:
         raise UserError(str(error).replace("question", "search")) from error
+    except EmbedderError as error:
+        raise _embedder_error(error) from error
     if args.json:
         print(json.dumps(_search_json(results), indent=2))
         return 0
@@ -141,23 +179,20 @@ def _search_json(results: Any) -> dict[str, Any]:
 
 def run_eval(args: argparse.Namespace) -> int:
     """Score keyword, vector and hybrid retrieval on a labelled question set."""
-    from localbot.boosts import FeedbackBoosts
-    from localbot.evaluation import QuestionFileError, evaluate, load_questions
+    from localbot.embeddings import EmbedderError
+    from localbot.evaluation import QuestionFileError, load_questions
     from localbot.paths import knowledge_dir
 
-    assistant = open_assistant(args)
     path = args.questions or knowledge_dir() / "eval" / "questions.jsonl"
     try:
         questions = load_questions(path)
     except QuestionFileError as error:
         raise UserError(str(error)) from error
-    feedback = assistant.search_engine.feedback
-    votes = len(feedback.votes()) if isinstance(feedback, FeedbackBoosts) else 0
-    with progress_bar(enabled=not args.json) as update:
-        report = evaluate(
-            assistant.search_engine, questions, assistant.settings.min_similarity, args.depth,
-            progress=lambda done, total: update("questions", done, total), with_feedback=votes > 0,
-        )  # fmt: skip
+    assistant = _open_catalogue(args)
+    try:
+        report, votes = _evaluate(assistant, questions, args)
+    except EmbedderError as error:
+        raise _embedder_error(error) from error
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
         return 0
@@ -167,6 +202,22 @@ def run_eval(args: argparse.Namespace) -> int:
     print(table(["mode", "recall@5", "MRR", "nDCG@10", "no-answer acc."], rows))
     print(_feedback_effect(report, votes))
     return 0
+
+
+def _evaluate(assistant: Any, questions: list[Any], args: argparse.Namespace) -> tuple[Any, int]:
+    """The eval report, and how many rated questions the feedback row used."""
+    from localbot.boosts import FeedbackBoosts
+    from localbot.evaluation import evaluate
+
+    assistant.embedder.load()  # a missing model is reported before a progress bar is drawn
+    feedback = assistant.search_engine.feedback
+    votes = len(feedback.votes()) if isinstance(feedback, FeedbackBoosts) else 0
+    with progress_bar(enabled=not args.json) as update:
+        report = evaluate(
+            assistant.search_engine, questions, assistant.settings.min_similarity, args.depth,
+            progress=lambda done, total: update("questions", done, total), with_feedback=votes > 0,
+        )  # fmt: skip
+    return report, votes
 
 
 def _share(value: float | None) -> str:

@@ -3,6 +3,8 @@
 import csv
 import hashlib
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -138,3 +140,146 @@ def test_hundred_thousand_rows(tmp_path, settings):
     ) == [(0,)]
     again = ingest([path], HashEmbedder(), settings.database_path)
     assert (again.unchanged, again.embedded) == (99_990, 0)
+
+
+# --- files that cannot be read, short rows, progress through a big file ------------------------
+
+
+def _csv(path, *rows, header="sku,name,price,currency"):
+    path.write_text(header + "\n" + "".join(row + "\n" for row in rows))
+    return path
+
+
+def test_a_dangling_link_is_quarantined_and_the_run_goes_on(tmp_path, settings):
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    kept = _csv(folder / "kept.csv", "K-1,Kettle,20.00,USD", "K-2,Kite,9.00,USD")
+    ingest([folder], HashEmbedder(), settings.database_path)
+    _csv(kept, "K-1,Kettle,20.00,USD", "K-3,Kazoo,2.00,USD")  # K-2 left, K-3 came
+    (folder / "gone.csv").symlink_to(tmp_path / "nowhere.csv")
+    report = ingest([folder], HashEmbedder(), settings.database_path)
+    assert report.problems == [
+        f"{folder / 'gone.csv'} links to {(tmp_path / 'nowhere.csv').as_posix()}, which does"
+        " not exist; fix or remove the link"
+    ]
+    assert (report.quarantined, report.files_quarantined) == (1, 1)
+    # The other file's removal and the embedding still happened.
+    assert (report.inserted, report.removed, report.embedded) == (1, 1, 1)
+    skus = rows(settings.database_path, "SELECT sku FROM products ORDER BY 1")
+    assert skus == [("K-1",), ("K-3",)]
+
+
+def test_a_file_that_cannot_be_read_keeps_what_it_held(tmp_path, settings, monkeypatch):
+    # Tests may run as root, whom file modes do not stop: refuse the read itself.
+    locked = _csv(tmp_path / "locked.csv", "L-1,Lamp,5.00,USD")
+    ingest([locked], HashEmbedder(), settings.database_path)
+    real_read = Path.read_bytes
+
+    def read_bytes(path):
+        if path.name == "locked.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    report = ingest([locked], HashEmbedder(), settings.database_path)
+    assert report.problems == [
+        f"{locked} cannot be read (Permission denied); check that it exists and may be read;"
+        " what was imported from it before is kept until it can be read"
+    ]
+    assert rows(settings.database_path, "SELECT sku FROM products") == [("L-1",)]
+    assert rows(settings.database_path, "SELECT row_number, source FROM quarantine") == [
+        (0, locked.resolve().as_posix())
+    ]
+
+
+def test_a_folder_that_cannot_be_listed_keeps_its_products(tmp_path, settings, monkeypatch):
+    shop = tmp_path / "shop"
+    (shop / "locked").mkdir(parents=True)
+    _csv(shop / "locked" / "a.csv", "A-1,Axe,30.00,USD")
+    _csv(shop / "b.csv", "B-1,Bag,10.00,USD")
+    ingest([shop], HashEmbedder(), settings.database_path)
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = ingest([shop], HashEmbedder(), settings.database_path)
+    assert report.removed == 0
+    assert rows(settings.database_path, "SELECT sku FROM products ORDER BY 1") == [
+        ("A-1",),
+        ("B-1",),
+    ]
+    assert report.problem_lines() == [
+        f"skipped {shop / 'locked'}{os.sep} (cannot be read (Permission denied); what was"
+        " imported from it is kept)"
+    ]
+
+
+def test_a_file_without_a_price_column_is_counted_and_shown_even_when_quiet(tmp_path, capsys):
+    broken = _csv(tmp_path / "nocol.csv", "Q-1,Thing,1.00,USD", header="sku,name,cost,currency")
+    good = _csv(tmp_path / "good.csv", "Q-2,Thing,1.00,USD")
+    code = main(["ingest", "--quiet", str(broken), str(good)])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "0 unchanged, 0 removed, 1 quarantined; documents:" in out
+    assert out.rstrip().endswith("; 1 file quarantined whole")
+    assert err.strip() == (
+        f"quarantined file: {broken} has no price column (header: sku, name, cost, currency);"
+        " the first line must name the columns"
+    )
+    assert main(["ingest", "--json", str(broken), str(good)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["quarantined"], report["files_quarantined"]) == (1, 1)
+
+
+def test_quiet_still_lists_quarantined_rows(tmp_path, capsys):
+    path = _csv(tmp_path / "p.csv", "R-1,Rope,oops,USD", "R-2,Rope,4.00,USD")
+    assert main(["ingest", "--quiet", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert err.strip() == f"quarantined: {path} row 2: price 'oops' is not a number (use 12.99)"
+
+
+def test_a_short_csv_row_is_quarantined_and_keeps_its_last_good_version(tmp_path, settings):
+    header = "sku,name,price,currency,stock,brand"
+    path = _csv(tmp_path / "short.csv", "ZZ-1,Mug,9.99,USD,7,Acme", header=header)
+    ingest([path], HashEmbedder(), settings.database_path)
+    _csv(
+        path, "ZZ-1,Mug,9.99,USD", "ZZ-2,Cup,3.00,USD,4,Acme", "ZZ-3,Cap,5.00,USD,,", header=header
+    )
+    report = ingest([path], HashEmbedder(), settings.database_path)
+    assert (report.quarantined, report.inserted, report.removed) == (1, 2, 0)
+    assert report.quarantine_samples == [
+        f"{path} row 2: 2 fewer values than columns (no stock, brand); check delimiters and"
+        " quotes (an empty cell still needs its delimiter)"
+    ]
+    stock = rows(settings.database_path, "SELECT sku, stock FROM products ORDER BY 1")
+    assert stock == [("ZZ-1", 7), ("ZZ-2", 4), ("ZZ-3", 0)]  # an empty cell is no stock
+
+
+def test_progress_moves_through_one_big_file(tmp_path, settings):
+    path = tmp_path / "big.csv"
+    count = 1_234
+    _csv(path, *(f"P-{n},Item {n},1.00,USD" for n in range(count)))
+    calls = []
+    db = open_database(settings.database_path)
+    try:
+        ingest_paths(db, [path], HashEmbedder(), lambda *call: calls.append(call))
+    finally:
+        db.close()
+    row_calls = [(done, total) for stage, done, total in calls if stage == "rows"]
+    assert row_calls == [(500, count), (1000, count), (count, count), (count, count)]
+    assert [call for call in calls if call[0] == "read"] == [("read", 1, 1)]
+
+
+def test_a_small_file_reports_no_row_progress(tmp_path, settings):
+    path = _csv(tmp_path / "small.csv", "S-1,Sock,1.00,USD")
+    calls = []
+    db = open_database(settings.database_path)
+    try:
+        ingest_paths(db, [path], HashEmbedder(), lambda *call: calls.append(call))
+    finally:
+        db.close()
+    assert [stage for stage, _, _ in calls] == ["read", "embed"]
