@@ -3,6 +3,8 @@
 Commands live in :mod:`localbot.commands`, one module per area; each module has a
 ``register(subparsers)`` that adds its commands with a ``handler`` default. Errors that a user can
 fix end the program with one line on stderr and exit code 2; nothing is printed as a traceback.
+Anything unexpected also ends in one line (exit code 1) that points at ``localbot doctor``;
+``LOCALBOT_DEBUG=1`` shows its traceback instead.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from collections.abc import Sequence
 from localbot import __version__
 from localbot.commands import COMMAND_MODULES, UserError
 from localbot.offline import enforce_offline_environment
+
+# Set to 1 to see the traceback of an unexpected error instead of its one line.
+DEBUG_VARIABLE = "LOCALBOT_DEBUG"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,3 +82,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Point stdout at devnull so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as error:
+        if os.environ.get(DEBUG_VARIABLE, "").strip() not in ("", "0"):
+            raise
+        print(unexpected_error_line(error), file=sys.stderr)
+        return 1
+
+
+def unexpected_error_line(error: Exception) -> str:
+    """One line for an error no command expected: what happened, and where to look next."""
+    detail = " ".join(str(error).split())[:300]
+    what = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+    return (
+        f"error: unexpected {what}; run 'localbot doctor' to check the setup"
+        f" ({DEBUG_VARIABLE}=1 shows the traceback)"
+    )

@@ -28,8 +28,16 @@ class DatabaseError(RuntimeError):
 
 def open_database(path: Path, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
-    ensure_private_dir(path.parent)
-    _create_private_file(path)
+    try:
+        ensure_private_dir(path.parent)
+        _create_private_file(path)
+    except OSError as error:
+        # LOCALBOT_HOME naming a file, a read-only folder: say which setting to change.
+        detail = error.strerror or str(error)
+        raise DatabaseError(
+            f"cannot create the database {path} ({detail}); point LOCALBOT_HOME or --home at"
+            " a folder you may write to"
+        ) from error
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         db = sqlite_utils.Database(conn)

@@ -75,15 +75,29 @@ class EvalReport:
 
 def load_questions(path: Path) -> list[LabelledQuestion]:
     """Read and check a labelled question file."""
-    if not path.is_file():
-        raise QuestionFileError(f"{path} does not exist; pass --questions FILE")
     questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(_read_lines(path), start=1):
         if line.strip():
             questions.append(_parse_question(line, number, path))
     if not questions:
         raise QuestionFileError(f"{path} holds no questions; add one JSON object per line")
     return questions
+
+
+def _read_lines(path: Path) -> list[str]:
+    """The lines of a question file, or a :class:`QuestionFileError` saying what to fix."""
+    if path.is_dir():
+        raise QuestionFileError(f"{path} is a folder, not a file; pass --questions FILE.jsonl")
+    if not path.exists():
+        raise QuestionFileError(f"{path} does not exist; pass --questions FILE")
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        raise QuestionFileError(
+            f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise QuestionFileError(f"{path} cannot be read ({error.strerror})") from None
 
 
 def _parse_question(line: str, number: int, path: Path) -> LabelledQuestion:
@@ -97,10 +111,23 @@ def _parse_question(line: str, number: int, path: Path) -> LabelledQuestion:
     if isinstance(relevant, list):
         graded = {str(item): 1.0 for item in relevant}
     elif isinstance(relevant, dict):
-        graded = {str(key): float(value) for key, value in relevant.items()}
+        graded = {
+            str(key): _grade(value, key, f"{path} line {number}") for key, value in relevant.items()
+        }
     else:
         raise QuestionFileError(f"{path} line {number}: 'relevant' must be a list or an object")
     return LabelledQuestion(data["question"], graded, number)
+
+
+def _grade(value: Any, item: str, where: str) -> float:
+    """A graded relevance: a number above 0 (1 = relevant, 2 = very)."""
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if number is None or not math.isfinite(number) or number <= 0:
+        raise QuestionFileError(
+            f"{where}: the relevance of {item!r} must be a number above 0 (1 = relevant,"
+            f" 2 = very), not {json.dumps(value)[:40]}"
+        )
+    return float(number)
 
 
 def result_ids(results: SearchResults) -> list[str]:

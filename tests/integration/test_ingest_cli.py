@@ -144,3 +144,19 @@ def test_reingest_reports_removed_quarantined_and_skipped(tmp_path, capsys, isol
     assert (
         gone == 0 and "docs/rentals.md" not in paths and all(p.startswith("docs/") for p in paths)
     )
+
+
+def test_a_broken_embedder_keeps_the_rows_for_the_next_run(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "p.csv"
+    path.write_text("sku,name,price,currency\nE-1,Enamel mug,8.00,USD\n")
+    empty = tmp_path / "no-model"
+    empty.mkdir()
+    monkeypatch.setenv("LOCALBOT_EMBEDDER", str(empty))
+    assert main(["ingest", str(path)]) == 2
+    assert capsys.readouterr().err.endswith(
+        f"error: {empty} holds no sentence-transformers model; run 'make setup'; what was read"
+        " is stored, and 'localbot ingest' again adds its vectors\n"
+    )
+    monkeypatch.delenv("LOCALBOT_EMBEDDER")
+    code, report = run_json(capsys, "ingest", str(path))
+    assert (code, report["unchanged"], report["embedded"]) == (0, 1, 1)

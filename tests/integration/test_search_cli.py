@@ -50,3 +50,15 @@ def test_an_empty_search_is_refused(demo_db_path, capsys) -> None:
     assert capsys.readouterr().err.strip() == (
         "error: the search is empty; type what you are looking for"
     )
+
+
+@pytest.mark.parametrize("command", [["search", "tent"], ["eval"]])
+def test_a_broken_embedder_is_one_line(demo_db_path, tmp_path, monkeypatch, capsys, command):
+    empty = tmp_path / "no-model"
+    empty.mkdir()
+    monkeypatch.setenv("LOCALBOT_EMBEDDER", str(empty))
+    assert main(command) == 2
+    assert capsys.readouterr().err == (
+        f"error: {empty} holds no sentence-transformers model; run 'make setup'; then run"
+        " 'localbot doctor' to check\n"
+    )
