@@ -6,6 +6,7 @@ SQLite file; each test that needs it gets its own copy, so tests never share wri
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -33,12 +34,16 @@ hypothesis_settings.load_profile("default")
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets an empty data home; no test touches a real store's data."""
+    """Every test gets an empty data home and defaults; no test touches a real store's data.
+
+    Every ``LOCALBOT_*`` variable of the shell running the tests is cleared (a model, a mode,
+    LOCALBOT_DEBUG...), so the suite gives the same verdict on every machine.
+    """
+    for name in [name for name in os.environ if name.startswith("LOCALBOT_")]:
+        monkeypatch.delenv(name)
     home = tmp_path / "home"
     monkeypatch.setenv("LOCALBOT_HOME", str(home))
     monkeypatch.setenv("LOCALBOT_CONFIG", str(tmp_path / "no-config.toml"))
-    for name in ("LOCALBOT_MODEL", "LOCALBOT_MODE", "LOCALBOT_N_CTX"):
-        monkeypatch.delenv(name, raising=False)
     return home
 
 

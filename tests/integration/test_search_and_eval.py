@@ -39,23 +39,44 @@ def test_hybrid_beats_keyword_and_vector_on_the_demo_set(assistant):
     assert hybrid.recall_at_5 >= 0.85
 
 
-def test_eval_json_lists_ranked_results(tmp_path, capsys, demo_db_path):
+UNANSWERABLE = ["golf clubs", "do you sell pizza?", "a tent"]  # the last one is answerable
+
+
+def test_eval_json_lists_ranked_results(tmp_path, capsys, demo_db_path, embedder, settings):
     import json
 
+    from localbot.catalogue.search import CatalogueSearch
     from localbot.cli import main
+    from localbot.db import open_database
 
     questions = tmp_path / "q.jsonl"
-    questions.write_text(
-        '{"question": "kayak paddle", "relevant": {"WAT-0010": 2}}\n{"question": "golf clubs", "relevant": []}\n'
-    )
+    lines = ['{"question": "kayak paddle", "relevant": {"WAT-0010": 2}}']
+    lines += [json.dumps({"question": q, "relevant": []}) for q in UNANSWERABLE]
+    questions.write_text("\n".join(lines) + "\n")
     assert main(["eval", "--questions", str(questions), "--json", "--depth", "3"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["questions"] == 2 and report["answerable"] == 1
+    assert report["questions"] == 4 and report["answerable"] == 1
     assert len(report["details"][0]["results"]["hybrid"]) == 3
     assert set(report["modes"]) == {"keyword", "vector", "hybrid"}
     # Keyword hits carry no similarity, so whether it found "nothing relevant" is not measured.
     assert report["modes"]["keyword"]["abstain_accuracy"] is None
-    assert report["modes"]["hybrid"]["abstain_accuracy"] in (0.0, 1.0)
+    # The share of unlabelled questions whose hits all fall below the similarity bar, counted
+    # here from each hit's own similarity.
+    db = open_database(demo_db_path)
+    search = CatalogueSearch(db, embedder)
+    found_nothing = [
+        all(
+            hit.similarity is None or hit.similarity < settings.min_similarity
+            for hit in search.search(q, 10, mode).hits
+        )
+        for q in UNANSWERABLE
+        for mode in ("hybrid", "vector")
+    ]
+    db.close()
+    assert 0 < sum(found_nothing) < len(found_nothing)  # the set tells success from failure
+    for index, mode in enumerate(("hybrid", "vector")):
+        expected = round(sum(found_nothing[index::2]) / len(UNANSWERABLE), 4)
+        assert report["modes"][mode]["abstain_accuracy"] == expected, mode
 
 
 def test_documents_ingested_again_through_their_folder_are_not_counted_twice(
