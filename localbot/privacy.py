@@ -968,6 +968,13 @@ _PERSON_VERBS = (
     r"ask(?:ed)?\s+for|(?:spoke|speak|talked|talk|chatted)\s+(?:to|with)|served\s+by"
     r"|helped\s+by|picked\s+up\s+by|signed\s+for\s+by|(?:for\s+the\s+)?attention\s+of"
 )
+# Visitors introduce themselves in their own language: "Je m'appelle Pierre Dupont", "Ich heiße
+# Hans Müller", "me llamo Carlos", "mi chiamo Giulia", "ik heet Daan de Vries".
+_FOREIGN_INTRODUCTIONS = (
+    r"je\s+m['’]appelle|mon\s+nom\s+est|ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|me\s+llamo"
+    r"|mi\s+nombre\s+es|mi\s+chiamo|il\s+mio\s+nome\s+[èe]|me\s+chamo|(?:o\s+)?meu\s+nome\s+[ée]"
+    r"|ik\s+heet|mijn\s+naam\s+is|jag\s+heter|jeg\s+he(?:dd|t)er|nazywam\s+si[ęe]"
+)
 # What follows a name on a contact line: ", 4 Lochside Road", " - (555) 010-2288", ", sam@...".
 _CONTACT_AFTER = r"(?=\s*(?:,|[-–—|/])\s*(?:\+|\(|\d|[\w.+-]+@))"
 _PHONE_OR_EMAIL_AFTER = r"(?=\s*(?:,|[-–—|/:])\s*(?:\+\d|\(\d|\d[\d ().-]{6,}\d|[\w.+-]+@))"
@@ -993,6 +1000,9 @@ class _NameRule:
     min_words: int = 1
     endings: tuple[str, ...] | None = ()
     lexicon_endings: tuple[str, ...] | None = ()
+    # A lexicon name in lower case takes lower-case words after it as its surname when they end
+    # where a name ends; off where the stop words that tell so are not in the text's language.
+    lower_case_surname: bool = True
 
 
 _NAME_RULES = (
@@ -1007,6 +1017,11 @@ _NAME_RULES = (
         any_word=True,
     ),
     _NameRule(re.compile(rf"\b(?i:call\s+me)\s+{_NAME_WORDS}")),
+    # Capitalised words, or a first name from the lexicon in any case ("me llamo carlos y..."):
+    # the words after a name are not English, so the English stop words cannot end it.
+    _NameRule(
+        re.compile(rf"\b(?i:{_FOREIGN_INTRODUCTIONS})\s+{_NAME_WORDS}"), lower_case_surname=False
+    ),
     # "I'm Sarah, ..." introduces Sarah; "I'm Large in most brands" does not; "i'm sarah" does,
     # because sarah is in the lexicon and "large" is not.
     _NameRule(re.compile(rf"\b(?i:i['’]?m|i\s+am)\s+{_NAME_WORDS}"), endings=_INTRO_ENDINGS),
@@ -1055,13 +1070,16 @@ _NAME_RULES = (
         first_name_needed=_WORD_NAMES,
         lexicon_endings=None,
     ),
-    # "the booking is under Priya Shah", "a gift for Tilly", "it's for Noah": only a first name
+    # "the booking is under Priya Shah", "a gift for Tilly", "it's for Noah", "I reserved it
+    # under Fatima Al-Sayed": only a first name
     # from the lexicon, as "for Summer" and "for Osprey packs" are shop talk.
     _NameRule(
         re.compile(
             r"\b(?i:(?:booking|reservation|order|table|appointment|parcel|collection)"
             r"(?:\s+is)?\s+(?:under|for)|(?:gift|present|something|shopping|buying|it['’]?s|it\s+is)"
-            rf"\s+for)\s+{_NAME_WORDS}"
+            r"\s+for|(?:book(?:ed)?|reserved?|order(?:ed)?|hold|held|saved?|put|keep|kept)"
+            r"(?:\s+(?:it|them|one))?\s+under"
+            rf"|it['’]?s\s+under|it\s+is\s+under)\s+{_NAME_WORDS}"
         ),
         first_name_needed=frozenset(),
         lexicon_endings=None,
@@ -1121,6 +1139,7 @@ _NOT_NAME_WORDS = _word_set(
     " hi hello hey sorry glad happy excited ready done sold men man women woman boys girls kids"
     " service support care reviews review team account number id details card order customer"
     " staff manager store shop sales returns dept department desk office"
+    " sie ihnen usted ustedes vous"
 )
 # A product noun right after a capitalised "name" makes it a brand: "Mr Men socks".
 _NOT_BEFORE_NAME = _PRODUCT_NOUNS | _word_set("socks sock soap book books toy toys shirt hat")
@@ -1202,7 +1221,7 @@ def _lexicon_name(match: re.Match[str], group: int, rule: _NameRule) -> tuple[in
     if rule.lexicon_endings is None or not _is_first_name(words[0].group()):
         return None
     kept, capitalised = words[:1], words[0].group()[0].isupper()
-    for word in words[1:]:
+    for word in words[1:] if capitalised or rule.lower_case_surname else []:
         if word.group().lower() in _NOT_NAME_WORDS or word.group()[0].isupper() != capitalised:
             break
         kept.append(word)

@@ -138,6 +138,36 @@ def test_the_safety_net_leaves_number_lists_alone(text):
     assert "[CARD]" not in redact(text).text
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Je m'appelle Pierre Dupont et je cherche une tente",
+         "Je m'appelle [NAME] et je cherche une tente"),
+        ("Ich heiße Hans Müller und suche Schuhe", "Ich heiße [NAME] und suche Schuhe"),
+        ("me llamo carlos y necesito botas", "me llamo [NAME] y necesito botas"),
+        ("Hola, me llamo Ana Lucía García. ¿Tienen botas?", "Hola, me llamo [NAME]. ¿Tienen botas?"),
+        ("mi chiamo Giulia Rossi", "mi chiamo [NAME]"),
+        ("ik heet Daan de Vries", "ik heet [NAME]"),
+        ("I booked it under Fatima Al-Sayed, table for 2", "I booked it under [NAME], table for 2"),
+        ("please put it under Fatima Al-Sayed", "please put it under [NAME]"),
+    ],
+    ids=["french", "german", "spanish-lower-case", "spanish-full", "italian", "dutch",
+         "booked-under", "put-under"],
+)  # fmt: skip
+def test_names_introduced_in_other_languages_or_booked_under(text, expected):
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["it is under 100 dollars", "I put it under the tent", "me llama la atención esta tienda",
+     "booked under Osprey promo", "Ich heiße Sie willkommen", "kept them under Gore-Tex covers",
+     "it's under Salomon in the list"],
+)  # fmt: skip
+def test_shop_talk_after_those_cues_is_no_name(text):
+    assert "NAME" not in redact(text).types
+
+
 def test_folding_other_digits_keeps_the_rest_of_the_text_as_typed():
     text = "Grüße, card ４１１１ １１１１ １１１１ １１１１ für 49,99 €"
     redaction = redact(text)
