@@ -92,9 +92,12 @@ class Embedder:
         enforce_offline_environment()
         model_dir = self.model_dir or bundled_model_dir()
         if not (model_dir / "modules.json").exists() and not (model_dir / "config.json").exists():
-            raise EmbedderError(
-                f"{model_dir} holds no sentence-transformers model; run 'make setup'"
+            fix = (
+                "point the 'embedder' setting at a sentence-transformers model folder, or remove it"
+                if self.model_dir
+                else "run 'make setup'"
             )
+            raise EmbedderError(f"{model_dir} holds no sentence-transformers model; {fix}")
         import torch
         from sentence_transformers import SentenceTransformer
 

@@ -38,6 +38,7 @@ Z9,KIT-0001,1,49.95,2025-03-01T10:00:00Z
 Z1,KIT-0006,1,5.49,2025-03-01T10:00:00Z
 Z1,KIT-0010,1,44.95,2030-01-01
 Z1,KIT-0011,1,69.95,2025-03-01,extra
+Z1,KIT-0012,1
 """
 
 
@@ -100,6 +101,7 @@ def test_bad_rows_are_quarantined_with_reasons_and_without_personal_values(
         ("customers:purchases.csv", 7): "purchased_at 2030-01-01 is not a plausible date "
         "(before 1990 or future)",
         ("customers:purchases.csv", 8): "more values than columns; check delimiters",
+        ("customers:purchases.csv", 9): "fewer values than columns (no price, purchased_at)",
     }
     # The quarantine keeps SKUs, times and reasons: never names, contacts or addresses.
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -227,6 +227,10 @@ def _csv_rows(text: str, source: str) -> Iterator[RawRow]:
             continue
         if len(values) > len(header):
             yield RawRow(source, number, values, "more values than columns; check delimiters")
+        elif len(values) < len(header):
+            # A cut-off line or a lost delimiter, not empty cells (a spreadsheet writes ',,').
+            missing = ", ".join(header[len(values) :])
+            yield RawRow(source, number, values, f"fewer values than columns (no {missing})")
         else:
             yield RawRow(source, number, dict(zip(header, values, strict=False)))
 

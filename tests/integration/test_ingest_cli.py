@@ -154,7 +154,8 @@ def test_a_broken_embedder_keeps_the_rows_for_the_next_run(tmp_path, capsys, mon
     monkeypatch.setenv("LOCALBOT_EMBEDDER", str(empty))
     assert main(["ingest", str(path)]) == 2
     assert capsys.readouterr().err.endswith(
-        f"error: {empty} holds no sentence-transformers model; run 'make setup'; what was read"
+        f"error: {empty} holds no sentence-transformers model; point the 'embedder' setting at a"
+        " sentence-transformers model folder, or remove it; what was read"
         " is stored, and 'localbot ingest' again adds its vectors\n"
     )
     monkeypatch.delenv("LOCALBOT_EMBEDDER")

@@ -59,6 +59,7 @@ def test_a_broken_embedder_is_one_line(demo_db_path, tmp_path, monkeypatch, caps
     monkeypatch.setenv("LOCALBOT_EMBEDDER", str(empty))
     assert main(command) == 2
     assert capsys.readouterr().err == (
-        f"error: {empty} holds no sentence-transformers model; run 'make setup'; then run"
+        f"error: {empty} holds no sentence-transformers model; point the 'embedder' setting at a"
+        " sentence-transformers model folder, or remove it; then run"
         " 'localbot doctor' to check\n"
     )
