@@ -51,6 +51,7 @@ from typing import IO, TYPE_CHECKING, Any
 import sqlite_utils
 
 from localbot.db import (
+    DatabaseError,
     get_meta,
     open_database,
     pending_migrations,
@@ -352,7 +353,13 @@ def open_governed(
     that is behind is not purged, since the purge needs the current tables; only file modes are
     fixed then.
     """
-    ensure_private_dir(settings.home)
+    try:
+        ensure_private_dir(settings.home)
+    except OSError as error:  # LOCALBOT_HOME naming a file: say which setting to change
+        raise DatabaseError(
+            f"cannot use {settings.home} as the data folder ({error.strerror or error}); point"
+            " LOCALBOT_HOME or --home at a folder you may write to"
+        ) from error
     db = open_database(settings.database_path, migrate=migrate)
     if not migrate and pending_migrations(db):
         restrict_permissions(settings.home)

@@ -65,6 +65,10 @@ def run_purge(args: argparse.Namespace) -> int:
     days = settings.retention_days if args.days is None else args.days
     if days < 1:
         raise UserError("--days must be at least 1")
+    if settings.home.exists() and not settings.home.is_dir():
+        raise UserError(
+            f"{settings.home} is a file, not a folder; point LOCALBOT_HOME or --home at a folder"
+        )
     if not settings.database_path.exists():
         print(f"nothing stored yet ({settings.database_path} does not exist)")
         return 0

@@ -112,6 +112,11 @@ def _check_database(settings: Any) -> Check:
     from localbot.governance import open_governed
 
     path = settings.database_path
+    if path.parent.exists() and not path.parent.is_dir():
+        return Check(
+            "database", False, f"{path.parent} is a file, not a folder; point LOCALBOT_HOME or"
+            " --home at a folder you may write to"
+        )  # fmt: skip
     if not path.exists():
         return Check(
             "database", False, f"{path} does not exist yet; run 'localbot ingest knowledge'"

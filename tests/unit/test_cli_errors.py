@@ -106,3 +106,16 @@ def test_a_folder_given_as_the_question_file_is_named_a_folder(tmp_path, capsys)
     assert capsys.readouterr().err == (
         f"error: {tmp_path} is a folder, not a file; pass --questions FILE.jsonl\n"
     )
+
+
+@pytest.mark.parametrize("command", [["customers", "list"], ["purge"], ["doctor"]])
+def test_every_command_names_a_data_home_that_is_a_file(tmp_path, monkeypatch, capsys, command):
+    home = tmp_path / "afile"
+    home.write_text("not a folder")
+    monkeypatch.setenv("LOCALBOT_HOME", str(home))
+    assert cli.main(command) != 0
+    captured = capsys.readouterr()
+    assert f"{home}" in captured.err + captured.out
+    assert "point LOCALBOT_HOME or --home at a folder" in captured.err + captured.out
+    assert "localbot doctor" not in captured.err  # not the unexpected-error fallback
+    assert home.read_text() == "not a folder"
