@@ -176,5 +176,5 @@ def test_insights_review_list(snap_compare, assistant, build_app) -> None:
     record = TurnRecord(session, QUESTION, "", ANSWER, "complete", "m", [], ["TEN-0001"], [], {})
     assistant.store.record_turn(record)
     assistant.db.execute("UPDATE turns SET created_at = '2026-11-01T20:00:00+00:00'")
-    app = build_app("staff")
+    app = build_app("staff", retention_days=36500)  # a fixed date: kept whatever today is
     assert snap_compare(app, terminal_size=INSIGHTS_SIZE, run_before=insights_on("tab-review"))
