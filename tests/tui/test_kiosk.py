@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import pytest
+from textual.message import Message
 from textual.widgets import Input
-from tui_helpers import NO_MATCH, PIN, FakeClock, settle
+from tui_helpers import NO_MATCH, PIN, FakeClock, ScriptedModel, settle
 
+from localbot.assistant import Assistant
+from localbot.tui import messages
 from localbot.tui.screens.chat import ChatScreen
+from localbot.tui.screens.help import HelpScreen
 from localbot.tui.screens.pin import PinScreen, StaffMenuScreen
-from localbot.tui.widgets.conversation import QuestionView
+from localbot.tui.widgets.conversation import AnswerView, QuestionView
 from localbot.tui.widgets.countdown import IdleBanner
 from localbot.tui.widgets.history import HistoryPanel
 
@@ -196,3 +201,78 @@ async def test_without_a_pin_the_kiosk_warns_and_lets_anyone_leave(build_app) ->
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
+
+
+# Touch only: a kiosk screen may have no keyboard at all -----------------------------------
+
+
+async def test_start_over_by_touch_clears_the_conversation(build_app) -> None:
+    app = build_app("kiosk")
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await ask(pilot, NO_MATCH)
+        assert app.screen.query(QuestionView) and app.screen.session_id
+        await pilot.click("#start-over")
+        await pilot.pause()
+        assert not app.screen.query(QuestionView) and app.screen.query("#welcome")
+        assert app.screen.session_id is None
+
+
+async def test_help_by_touch_opens_the_keys_screen_and_closes_again(build_app) -> None:
+    app = build_app("kiosk")
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.click("#help-button")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatScreen)
+
+
+class HeldModel(ScriptedModel):
+    """Writes its first sentence, then waits for ``release`` before the rest: the answer is
+    surely still being written when the test stops it."""
+
+    def __init__(self, real: Any) -> None:
+        super().__init__(real, "We have tents for families. They are roomy and dry.")
+        self.release = threading.Event()
+
+    def stream(self, messages: Any, *args: Any, **kwargs: Any) -> Any:
+        """As the real model: stops between pieces once ``should_stop()`` says so."""
+        should_stop, stats = kwargs["should_stop"], kwargs["stats"]
+        for word in super().stream(messages):
+            if should_stop():
+                stats.cancelled = True
+                return
+            yield word
+            if word.endswith(". "):
+                self.release.wait(timeout=120)
+
+
+async def test_send_is_stop_by_touch_while_an_answer_is_written(assistant, build_app) -> None:
+    first_text = threading.Event()
+
+    def hook(message: Message) -> None:
+        if isinstance(message, messages.AnswerProgress) and message.text.strip():
+            first_text.set()
+
+    app = build_app("kiosk")
+    held = HeldModel(assistant.chat_model)
+    app._open_assistant = lambda: Assistant(
+        app.settings, db=assistant.db, embedder=assistant.embedder, chat_model=held
+    )
+    try:
+        async with app.run_test(size=(100, 36), message_hook=hook) as pilot:
+            await settle(pilot)
+            await pilot.click("#question")
+            await pilot.press(*"a tent for a family of four", "enter")
+            assert await asyncio.to_thread(first_text.wait, 120)
+            assert str(app.screen.query_one("#send").label) == "Stop"
+            await pilot.click("#send")
+            view = app.screen.query_one(AnswerView)
+            assert view.stopped
+            held.release.set()
+            await settle(pilot)
+            assert assistant.store.turn(view.turn_id)["status"] == "cancelled"
+            assert str(app.screen.query_one("#send").label) == "Send"
+    finally:
+        held.release.set()
