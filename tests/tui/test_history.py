@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 from tui_helpers import NO_MATCH, settle
 
 from localbot.tui.screens.chat import ChatScreen
@@ -81,6 +82,24 @@ async def test_f4_hides_and_shows_the_history(build_app) -> None:
         assert not panel.display
         await pilot.press("f4")
         assert panel.display
+        assert app.focused is app.screen.query_one(SessionList)  # ready for the arrow keys
+        await pilot.press("f4")  # hidden with the cursor in it: back to the question box
+        assert not panel.display and app.focused is app.screen.query_one("#question", Input)
+
+
+async def test_a_past_conversation_opens_with_the_keyboard(assistant, build_app) -> None:
+    app = build_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await ask(pilot, "a warm sleeping bag for winter camping")
+        session = app.screen.session_id
+        await pilot.press("ctrl+n", "f4", "f4")  # hide, then show with the cursor in the list
+        assert app.screen.session_id is None
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.screen.session_id == session
+        assert "sleeping bag" in str(app.screen.query_one(QuestionView).content)
+        assert app.focused is app.screen.query_one("#question", Input)  # to continue it
 
 
 async def test_a_long_conversation_opens_with_its_latest_turns_first(assistant, build_app) -> None:

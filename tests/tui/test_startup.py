@@ -22,3 +22,8 @@ def test_the_ui_module_imports_no_model_library() -> None:
 
 def test_the_domain_and_the_cli_do_not_import_textual() -> None:
     assert loaded_after("localbot.assistant, localbot.cli, localbot.pin", "{'textual'}") == "[]"
+
+
+def test_the_insights_charts_and_the_markdown_parser_load_only_when_needed() -> None:
+    later = "{'localbot.tui.screens.insights', 'textual_plotext', 'plotext', 'markdown_it'}"
+    assert loaded_after("localbot.tui.app", later) == "[]"

@@ -3,10 +3,12 @@ waiting for workers."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import re
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,37 @@ class ScriptedModel:
 
     def stream(self, messages: Sequence[Any], *args: Any, **kwargs: Any) -> Iterator[str]:
         yield from re.findall(r"\S+\s*", self.answer)  # word by word, as if streamed
+
+
+class Opener:
+    """An ``open_assistant`` for tests of loading: raises ``errors`` first, one per call, then
+    waits for ``gate`` (set it to let a load in progress finish) and opens with ``open``."""
+
+    def __init__(
+        self, open: Callable[[], Any], errors: Sequence[Exception] = (), gated: bool = False
+    ) -> None:
+        self.open = open
+        self.errors = list(errors)
+        self.calls = 0
+        self.gate = threading.Event()
+        if not gated:
+            self.gate.set()
+
+    def __call__(self) -> Any:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        self.gate.wait(timeout=120)  # bounded: a test that forgets the gate still ends
+        return self.open()
+
+
+async def until(
+    app: Any, attribute: str, wanted: Callable[[Any], bool], timeout: float = 120
+) -> None:
+    """Wait (on the app's own change notices, never polling) until ``wanted(app.attribute)``."""
+    reached = asyncio.Event()
+    app.watch(app, attribute, lambda value: reached.set() if wanted(value) else None)
+    await asyncio.wait_for(reached.wait(), timeout)
 
 
 async def settle(pilot: Pilot[Any]) -> None:

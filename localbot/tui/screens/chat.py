@@ -7,7 +7,11 @@ runs in a thread worker under the app's lock, so the UI thread never waits on SQ
 
 In staff mode the history sidebar is on the left and the customer panel (F5) on the right; a
 picked customer's id goes with every question, and the bar above the conversation says who the
-chat is for. F6 opens the Insights screen. Kiosk mode builds none of these.
+chat is for. F6 opens the Insights screen (imported then: its charts library costs start-up
+time). Kiosk mode builds none of these.
+
+A question is shown as the assistant stores it, personal data replaced, from the moment it is
+asked: a card number typed at a kiosk never stays on its screen.
 """
 
 from __future__ import annotations
@@ -25,13 +29,13 @@ from textual.widgets import Button, Footer, Input
 from localbot.offline import offline_switches_set
 from localbot.tui import messages
 from localbot.tui.problems import describe_error
+from localbot.tui.screens.dialogs import ProblemScreen
 from localbot.tui.screens.feedback import FeedbackScreen
 from localbot.tui.screens.help import HelpScreen
-from localbot.tui.screens.insights import InsightsScreen
-from localbot.tui.widgets.conversation import AnswerView, Conversation
+from localbot.tui.widgets.conversation import THINKING, AnswerView, Conversation, QuestionView
 from localbot.tui.widgets.countdown import IdleBanner
 from localbot.tui.widgets.customers import CustomerBar, CustomerPanel
-from localbot.tui.widgets.history import HistoryPanel
+from localbot.tui.widgets.history import HistoryPanel, SessionList
 from localbot.tui.widgets.question import QuestionBox
 from localbot.tui.widgets.status import StatusBar
 
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
     from localbot.tui.app import LocalbotApp
 
 QUESTION_LIMIT = 500
+WAITING = "Getting ready (loading the model); your question is next…"
 STAFF_ONLY = {"toggle_history", "kiosk_mode", "customers", "insights"}
 KIOSK_ONLY = {"staff_menu"}
 
@@ -70,7 +75,8 @@ class ChatScreen(Screen[None]):
         self.customer: CustomerSummary | None = None  # staff: who the chat is for
         self._cancel: threading.Event | None = None
         self._answer: AnswerView | None = None
-        self._question = ""  # the question being answered (back in the box if it fails)
+        self._asked: QuestionView | None = None  # the question of the answer being written
+        self._question = ""  # as shown: back in the box if answering fails
         self._waiting: str | None = None  # asked before the model was ready
 
     @property
@@ -80,8 +86,13 @@ class ChatScreen(Screen[None]):
 
     @property
     def busy(self) -> bool:
-        """Whether an answer is being written."""
+        """Whether an answer is on its way (being written, or waiting for the model)."""
         return self._answer is not None
+
+    @property
+    def writing(self) -> bool:
+        """Whether an answer is being written now (not waiting for the model to load)."""
+        return self._answer is not None and self._waiting is None
 
     def compose(self) -> ComposeResult:
         """Sidebar (staff), conversation, question box with its buttons, status bar and keys."""
@@ -170,25 +181,39 @@ class ChatScreen(Screen[None]):
             await self.ask(question)
 
     async def ask(self, question: str) -> None:
-        """Show ``question`` and answer it (once the model is loaded, if it is still loading)."""
+        """Show ``question`` and answer it (once the model is loaded, if it is still loading).
+
+        A load that failed, its screen since closed, is tried again: the question is next.
+        """
         conversation = self.query_one(Conversation)
-        await conversation.add_question(question)
+        self._question = self._protected(question)
+        self._asked = await conversation.add_question(self._question)
         view = await conversation.add_answer()
         self._cancel = threading.Event()
         self._answer = view
-        self._question = question
         if self.localbot.ready:
             self._set_busy(True)
             self._answer_in_thread(question, self.session_id, view, self._cancel, self._customer_id)
         else:
             self._waiting = question
-            view.set_waiting("Getting ready (loading the model); your question is next…")
+            view.set_waiting(WAITING)
             self._set_busy(True, "Waiting for the model…")
+            self.localbot.start_loading()
+
+    def _protected(self, question: str) -> str:
+        """``question`` with personal data replaced, as the assistant will store it."""
+        assistant = self.localbot.assistant
+        if assistant is not None:
+            return assistant.protect(question)
+        from localbot.privacy import redact  # not open yet: replace all personal data
+
+        return redact(question).text
 
     def _start_waiting_question(self) -> None:
         """The model is ready: answer the question asked while it loaded."""
         question, self._waiting = self._waiting, None
         if question and self._answer is not None and self._cancel is not None:
+            self._answer.set_waiting(THINKING)  # no longer "getting ready"
             self._set_busy(True)
             self._answer_in_thread(
                 question, self.session_id, self._answer, self._cancel, self._customer_id
@@ -239,6 +264,8 @@ class ChatScreen(Screen[None]):
         if self._answer is None or not self._answer.finished:
             return  # an abandoned answer (new conversation, reset) finishing late
         self.session_id = event.reply.session_id
+        if self._asked is not None:
+            self._asked.show(event.reply.question)  # word for word as logged
         self.query_one(StatusBar).show_reply(event.reply)
         if not self.kiosk:
             self.query_one(HistoryPanel).show_current(self.session_id)
@@ -259,6 +286,7 @@ class ChatScreen(Screen[None]):
     def _set_busy(self, busy: bool, state: str = "Answering…") -> None:
         if not busy:
             self._answer = None
+            self._asked = None
             self._cancel = None
             self.localbot.idle.touch()  # the shopper is reading the answer now
         send = self.query_one("#send", Button)
@@ -399,12 +427,19 @@ class ChatScreen(Screen[None]):
 
     def action_insights(self) -> None:
         """Open the Insights screen: the report, and the answers for staff to review."""
+        from localbot.tui.screens.insights import InsightsScreen
+
         self.app.push_screen(InsightsScreen())
 
     def action_toggle_history(self) -> None:
-        """Show or hide the past conversations."""
+        """Show the past conversations with the cursor in their list, or hide them."""
         panel = self.query_one(HistoryPanel)
+        had_focus = panel.has_focus_within
         panel.display = not panel.display
+        if panel.display:
+            panel.query_one(SessionList).focus()
+        elif had_focus:  # the cursor must not stay in a hidden list
+            self.query_one("#question", Input).focus()
 
     # Modes, help and the kiosk's idle reset ------------------------------------------------
 
@@ -427,9 +462,13 @@ class ChatScreen(Screen[None]):
         self.localbot.staff_menu()
 
     async def idle_tick(self) -> None:
-        """Kiosk, every second: show the countdown, and start over when the time is up."""
+        """Kiosk, every second: show the countdown, and start over when the time is up.
+
+        A question still waiting for the model counts down too: if loading never finishes,
+        the next shopper must not find it there.
+        """
         idle = self.localbot.idle
-        if self.busy or not self._has_something_to_clear():
+        if self.writing or not self._has_something_to_clear():
             idle.touch()  # nothing to protect, or an answer is still being written
         self.query_one(IdleBanner).show_seconds(idle.countdown())
         if idle.expired():
@@ -437,16 +476,24 @@ class ChatScreen(Screen[None]):
 
     def _has_something_to_clear(self) -> bool:
         box = self.query_one("#question", Input)
-        return (
-            not self.query_one(Conversation).is_empty
-            or bool(box.value)
-            or self.app.screen is not self
-        )
+        return not self.query_one(Conversation).is_empty or bool(box.value) or self._dialog_open()
+
+    def _dialog_open(self) -> bool:
+        """A shopper's dialog is over this screen (not the problem screen: that stays)."""
+        screen = self.app.screen
+        return screen is not self and not isinstance(screen, ProblemScreen)
 
     async def start_over(self) -> None:
-        """Clear everything the last shopper saw or typed and begin a new session."""
-        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+        """Clear everything the last shopper saw or typed and begin a new session.
+
+        Dialogs close; a problem screen stays (closing it would leave a kiosk that cannot work
+        and does not say why), and the conversation under it is cleared all the same. A PIN pad
+        opened from a problem screen closes too, so loading is tried again (or says why not).
+        """
+        while self._dialog_open() and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
+        if not self.localbot.ready and not isinstance(self.app.screen, ProblemScreen):
+            self.localbot.start_loading()
         self.app.clear_notifications()
         await self.action_new_conversation()
         self.localbot.idle.touch()

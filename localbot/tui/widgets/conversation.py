@@ -13,20 +13,21 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from rich.markdown import Markdown as RichMarkdown
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Button, Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Button, Static
 
 from localbot.tui import messages
 from localbot.tui.problems import Problem
 from localbot.tui.widgets.cards import ProductCards
 
 if TYPE_CHECKING:
+    from textual.widgets import Markdown
+    from textual.widgets.markdown import MarkdownStream
+
     from localbot.assistant import ProductCard, Reply
 
 SUGGESTIONS = (
@@ -34,6 +35,7 @@ SUGGESTIONS = (
     "What is your return policy?",
     "A warm sleeping bag for winter camping",
 )
+THINKING = "Looking through the catalogue…"
 STOPPED = "⏹ Stopped. The answer above is incomplete."
 REUSED = "✓ A staff-approved answer to the same question (prices and stock checked now)."
 # A reopened conversation mounts this many of its latest turns at once; mounting hundreds of
@@ -67,11 +69,15 @@ class Welcome(Vertical):
 
 
 class QuestionView(Static):
-    """One of the shopper's questions."""
+    """One of the shopper's questions (as stored: personal data replaced)."""
 
     def __init__(self, question: str) -> None:
         super().__init__(Content(question), classes="question")
         self.border_title = "You"
+
+    def show(self, question: str) -> None:
+        """Show ``question`` instead (the stored wording, once the answer is logged)."""
+        self.update(Content(question))
 
 
 @dataclass(frozen=True)
@@ -179,12 +185,14 @@ class AnswerView(Vertical):
 
     def compose(self) -> ComposeResult:
         """A waiting line, the answer text, the stopped note and what comes after the text."""
-        thinking = Static("Looking through the catalogue…", classes="thinking")
+        thinking = Static(THINKING, classes="thinking")
         thinking.display = self.outcome is None
         yield thinking
         if self.outcome is None:
-            yield Markdown(classes="text")
+            yield markdown_widget()(classes="text")
         else:
+            from rich.markdown import Markdown as RichMarkdown  # not at start-up: see above
+
             # A stored answer never streams: Rich's renderer draws it ~7x faster than the
             # Markdown widget, which matters when a long conversation is reopened.
             yield Static(RichMarkdown(self._shown), classes="text")
@@ -224,7 +232,7 @@ class AnswerView(Vertical):
         if text.strip():
             self.query_one(".thinking", Static).display = False
         if self._stream is None:
-            self._stream = Markdown.get_stream(self.query_one(".text", Markdown))
+            self._stream = markdown_widget().get_stream(self._markdown())
         if text.startswith(self._shown):
             await self._stream.write(text[len(self._shown) :])
         self._shown = text
@@ -257,12 +265,15 @@ class AnswerView(Vertical):
         self.finished = True
         if self._stream is not None:
             await self._stream.stop()
-        markdown = self.query_one(".text", Markdown)
+        markdown = self._markdown()
         if answer and markdown.source.strip() != answer.strip():
             await markdown.update(answer)
         self._shown = answer
         self.query_one(".thinking", Static).display = False
         markdown.display = bool(answer.strip())
+
+    def _markdown(self) -> Markdown:
+        return self.query_one(".text", markdown_widget())
 
     def _details(self, outcome: Outcome) -> Iterator[Widget]:
         """What follows the text: notes, cards, sources, other corrections, feedback buttons."""
@@ -305,6 +316,14 @@ class AnswerView(Vertical):
         self.rating = event.rating
         mark_vote(self.query(".rate").results(Button), event.rating)
         self.query_one(".rated", Static).update("Thanks for the feedback.")
+
+
+def markdown_widget() -> type[Markdown]:
+    """Textual's Markdown widget, imported with the first answer: its parser (and Rich's) cost
+    a tenth of the time to the first paint, before any answer needs them."""
+    from textual.widgets import Markdown
+
+    return Markdown
 
 
 def mark_vote(buttons: Iterable[Button], rating: str) -> None:
@@ -374,10 +393,12 @@ class Conversation(VerticalScroll):
         """Whether nothing has been asked yet."""
         return not self.query(QuestionView)
 
-    async def add_question(self, question: str) -> None:
+    async def add_question(self, question: str) -> QuestionView:
         """Show the shopper's question (the welcome panel goes away)."""
         await self.query("#welcome").remove()
-        await self.mount(QuestionView(question))
+        view = QuestionView(question)
+        await self.mount(view)
+        return view
 
     async def add_answer(self) -> AnswerView:
         """Add an empty answer to stream into, and keep the view at the bottom."""
