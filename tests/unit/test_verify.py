@@ -41,7 +41,8 @@ def test_price_of_no_product_is_removed():
     c = checker()
     out = verify_text("We have great deals from $5.", c)
     assert "$5" not in out
-    assert c.corrections[0].corrected == "the price shown on its card"
+    assert out == "We have great deals from an amount I can't confirm."
+    assert c.corrections[0].corrected == "an amount I can't confirm"
 
 
 def test_price_the_shopper_named_may_be_repeated():
