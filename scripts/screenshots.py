@@ -16,9 +16,11 @@ from localbot.config import load_settings
 from localbot.tui.app import make_app
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tall enough for the question, the whole answer and its first cards (the view is scrolled to
+# the top all the same, so a longer answer loses its end, never its question).
 SHOTS = {  # mode: (file, terminal size, question)
-    "staff": ("screenshot-staff.svg", (120, 44), "I need a light 2 person tent for backpacking"),
-    "kiosk": ("screenshot-kiosk.svg", (100, 36), "can I return a used tent?"),
+    "staff": ("screenshot-staff.svg", (120, 46), "I need a light 2 person tent for backpacking"),
+    "kiosk": ("screenshot-kiosk.svg", (100, 46), "can I return a used tent?"),
 }
 
 
@@ -31,6 +33,7 @@ async def shoot(home: str | None, mode: str) -> Path:
         await pilot.click("#question")
         await pilot.press(*question, "enter")
         await _settle(pilot)
+        app.screen.query_one("#conversation").scroll_home(animate=False)
         app.set_focus(None)  # no blinking cursor in the picture
         await pilot.pause()
         app.save_screenshot(filename=name, path=str(ROOT / "docs"))
