@@ -373,7 +373,11 @@ class Assistant:
         if found is None:
             return None
         products = [p for sku in found.skus if (p := self._lookup_sku(sku))]
-        answer, corrections = refresh_answer(found.answer, products, self._lookup_sku)
+        original = self.store.turn(found.turn_id) or {}
+        trace = original.get("retrieval", [])
+        answer, corrections = refresh_answer(
+            found.answer, products, self._lookup_sku, self._passage_texts(trace)
+        )
         if on_text:
             on_text(answer)
         elapsed = _ms_since(started)
@@ -382,7 +386,6 @@ class Assistant:
                    "reused_from_turn": float(found.turn_id), "similarity": found.similarity}  # fmt: skip
         cards = [replace(card, score=found.similarity, why="approved answer")
                  for card in self.product_cards(found.skus)]  # fmt: skip
-        original = self.store.turn(found.turn_id) or {}
         record = TurnRecord(session_id, question, "", answer, "complete", REUSED_MODEL,
                             original.get("retrieval", []), found.skus,
                             [c.as_dict() for c in corrections], timings)  # fmt: skip
@@ -390,6 +393,14 @@ class Assistant:
         return Reply(session_id, turn_id, question, answer, "reused", cards,
                      self._documents_used(original.get("retrieval", [])), corrections, timings,
                      str(original.get("model", REUSED_MODEL)))  # fmt: skip
+
+    def _passage_texts(self, trace: list[dict[str, Any]]) -> list[str]:
+        """The text of the document passages a stored answer was given, as they read now."""
+        ids = [item["key"].removeprefix("document:") for item in trace
+               if item.get("used") and item["key"].startswith("document:")]  # fmt: skip
+        marks = ",".join("?" * len(ids))
+        query = f"SELECT text FROM documents WHERE id IN ({marks}) ORDER BY id"
+        return [row[0] for row in self.db.execute(query, ids)] if ids else []
 
     def _documents_used(self, trace: list[dict[str, Any]]) -> list[dict[str, str]]:
         """The documents (path, title) a stored answer was grounded in, from its trace."""
@@ -485,7 +496,10 @@ class Assistant:
         context, prompt, products, passages = self._fitting_prompt(
             session_id, question, products, passages, customer
         )
-        checker = FactChecker([*products, *extra], self._lookup_sku, _filter_amounts(results))
+        # Only the passages' own text: the context also lists products, whose prices must
+        # stay tied to their products rather than become amounts anyone may quote.
+        checker = FactChecker([*products, *extra], self._lookup_sku, _filter_amounts(results),
+                              documents=[passage.text for passage in passages])  # fmt: skip
         verifier = StreamingVerifier(checker)
         stats = GenerationStats()
         emit = on_text or (lambda text: None)

@@ -194,10 +194,14 @@ def find_approved(
 
 
 def refresh_answer(
-    answer: str, products: Sequence[Product], lookup: Lookup
+    answer: str, products: Sequence[Product], lookup: Lookup, documents: Sequence[str] = ()
 ) -> tuple[str, list[Correction]]:
-    """The answer with prices and stock claims checked against the products as they are now."""
-    verifier = StreamingVerifier(FactChecker(products, lookup))
+    """The answer with prices and stock claims checked against the products as they are now.
+
+    ``documents`` are the texts of the store passages the answer was written from: amounts
+    quoted from them (fees, deposits) stay, as they did when the answer was checked first.
+    """
+    verifier = StreamingVerifier(FactChecker(products, lookup, documents=documents))
     verifier.feed(answer)
     verifier.finish()
     return verifier.text.strip(), list(verifier.corrections)

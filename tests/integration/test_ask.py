@@ -66,9 +66,18 @@ def test_every_price_in_an_answer_is_a_catalogue_price(assistant, question):
         for sku, name, price in assistant.db.execute("SELECT sku, name, price FROM products")
         if sku in reply.answer or name.lower() in reply.answer.lower()
     }
+    # ... or an amount in a store document the answer was given (a rental rate, a fee).
+    quoted = {
+        round(float(amount.replace(",", "")), 2)
+        for document in reply.documents
+        for (text,) in assistant.db.execute(
+            "SELECT text FROM documents WHERE path = ?", [document["path"]]
+        )
+        for amount in PRICE.findall(text)
+    }
     for amount in PRICE.findall(reply.answer):
         value = round(float(amount.replace(",", "")), 2)
-        assert value in shown | named | {40.0}, reply.answer
+        assert value in shown | named | quoted | {40.0}, reply.answer
     skus = {row[0] for row in assistant.db.execute("SELECT sku FROM products")}
     for token in re.findall(r"\b[A-Z]{2,5}-\d{1,6}[A-Z]?\b", reply.answer):
         assert token in skus, reply.answer
@@ -108,6 +117,40 @@ def test_empty_catalogue_leaves_no_empty_session_behind(settings, embedder, chat
     with pytest.raises(AssistantError, match="catalogue is empty"):
         bot.reply("tents?")
     assert bot.sessions() == []
+
+
+class WritesFixedText:
+    """A chat model that writes ``answer`` word by word; retrieval and checking stay real."""
+
+    loaded = True
+
+    def __init__(self, real: ChatModel, answer: str) -> None:
+        self.real, self.answer, self.name = real, answer, real.name
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def warm(self, messages) -> int:
+        return 0
+
+    def count_tokens(self, messages) -> int:
+        return int(self.real.count_tokens(messages))
+
+    def stream(self, messages, *args, **kwargs):
+        yield from re.findall(r"\S+\s*", self.answer)
+
+
+def test_amounts_quoted_from_the_documents_given_stay_and_unbacked_ones_go(
+    settings, demo_db_path, embedder, chat_model
+):
+    text = "A 2-person tent rents for $25 a day, or $45 for a weekend. A $7 fee applies.\n"
+    model = WritesFixedText(chat_model, text)
+    bot = Assistant(settings, db=open_database(demo_db_path), embedder=embedder, chat_model=model)
+    reply = bot.reply("how much does it cost to rent a tent for the weekend?")
+    assert "docs/rentals.md" in [document["path"] for document in reply.documents]
+    assert "$25 a day" in reply.answer and "$45 for a weekend" in reply.answer
+    assert "$7" not in reply.answer
+    assert [c.original for c in reply.corrections] == ["$7"]
 
 
 def test_feedback_is_recorded_and_bad_ids_are_one_line_errors(capsys, assistant, demo_db_path):
