@@ -15,7 +15,7 @@ from textual.message import Message
 from localbot.tui.problems import Problem
 
 if TYPE_CHECKING:
-    from localbot.assistant import Assistant, ProductCard, Reply
+    from localbot.assistant import Assistant, Reply
     from localbot.customers import CustomerProfile, CustomerSummary
     from localbot.customers.service import Recommendations
     from localbot.insights import InsightsReport
@@ -127,11 +127,10 @@ class ConversationDeleted(Message):
 
 @dataclass
 class ConversationLoaded(Message):
-    """A stored conversation was read, with current cards for the products its answers showed."""
+    """A stored conversation was read: its answers as ``Assistant.reopen`` gives them."""
 
     session_id: str
-    turns: list[dict[str, Any]]
-    cards: dict[str, ProductCard]
+    answers: list[Reply]
     customer: CustomerSummary | None = None  # who the conversation was with
 
 

@@ -382,7 +382,7 @@ class ChatScreen(Screen[None]):
     async def _conversation_loaded(self, event: messages.ConversationLoaded) -> None:
         self.session_id = event.session_id
         self._show_customer(event.customer)  # a stored conversation keeps the customer it had
-        await self.query_one(Conversation).show_turns(event.turns, event.cards)
+        await self.query_one(Conversation).show_turns(event.answers)
         self.query_one(StatusBar).set_state("Continuing a past conversation")
         self.query_one("#question", Input).focus()
         self.refresh_bindings()

@@ -9,8 +9,8 @@ feedback buttons.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -107,60 +107,8 @@ class Outcome:
             corrections,
             reply.history_trimmed,
             reply.personalisation,
+            reply.rating,
         )
-
-    @classmethod
-    def of_turn(cls, turn: Mapping[str, Any], cards: Mapping[str, ProductCard]) -> Outcome:
-        """A stored turn: current cards, each with why it matched then (from the turn's
-        retrieval trace), the documents named in ``turn["documents"]`` and the stored vote."""
-        trace = {item.get("key"): item for item in turn.get("retrieval", [])}
-        products = [
-            replace(cards[sku], why=trace_why(trace.get(f"product:{sku}")))
-            for sku in turn["products"]
-            if sku in cards
-        ]
-        return cls(
-            int(turn["id"]), turn["answer"], turn["status"], products,
-            list(turn.get("documents", [])), turn["corrections"], rating=turn.get("rating"),
-        )  # fmt: skip
-
-
-def trace_why(item: Mapping[str, Any] | None) -> str:
-    """Why a product matched, from its item in a stored retrieval trace ('' if it has none)."""
-    if not item:
-        return ""
-    reasons = [f"search result #{item['rank']}"] if item.get("rank") else []
-    if item.get("similarity") is not None:
-        reasons.append(f"similarity {float(item['similarity']):.2f}")
-    if feedback := item.get("feedback"):
-        reasons.append(f"rated {'helpful' if feedback > 0 else 'unhelpful'} for similar questions")
-    return "; ".join(reasons)
-
-
-def documents_used(
-    turn: Mapping[str, Any], min_similarity: float, limit: int
-) -> list[dict[str, str]]:
-    """The store documents a stored answer drew on, from its retrieval trace, one per line.
-
-    The trace marks the items the model was given (``used``). A turn logged before it did is
-    read as answering read it: document passages relevant enough (``min_similarity``), at most
-    ``limit`` of them (the rare such answer whose filters picked weaker hits names none).
-    """
-    trace: Sequence[Mapping[str, Any]] = turn.get("retrieval", [])
-    if any("used" in item for item in trace):
-        passages = [item for item in trace if item.get("used") and "path" in item]
-    elif turn.get("status") in ("complete", "cancelled"):
-        passages = [
-            item
-            for item in trace
-            if "path" in item and (item.get("similarity") or 0.0) >= min_similarity
-        ][:limit]
-    else:
-        return []
-    seen: dict[str, dict[str, str]] = {}
-    for item in passages:
-        seen.setdefault(item["path"], {"path": item["path"], "title": item.get("title", "")})
-    return list(seen.values())
 
 
 class AnswerView(Vertical):
@@ -381,8 +329,7 @@ class Conversation(VerticalScroll):
     def __init__(self, kiosk: bool, id: str | None = None) -> None:
         super().__init__(id=id)
         self.kiosk = kiosk
-        self._earlier: list[dict[str, Any]] = []  # stored turns not mounted yet
-        self._cards: Mapping[str, ProductCard] = {}
+        self._earlier: list[Reply] = []  # stored answers not mounted yet
 
     def compose(self) -> ComposeResult:
         """An empty conversation shows the welcome panel."""
@@ -413,23 +360,20 @@ class Conversation(VerticalScroll):
         await self.mount(Welcome(self.kiosk))
         self.scroll_home(animate=False)
 
-    async def show_turns(
-        self, turns: list[dict[str, Any]], cards: Mapping[str, ProductCard]
-    ) -> None:
+    async def show_turns(self, answers: list[Reply]) -> None:
         """Show a stored conversation: its latest turns now, earlier ones on request."""
         await self.remove_children()
-        self._earlier, recent = turns[:-RECENT_TURNS], turns[-RECENT_TURNS:]
-        self._cards = cards
+        self._earlier, recent = answers[:-RECENT_TURNS], answers[-RECENT_TURNS:]
         widgets: list[Widget] = [*self._turn_widgets(recent)] or [Welcome(self.kiosk)]
         if self._earlier:
             widgets.insert(0, Button(f"Show {len(self._earlier)} earlier turns", id="earlier"))
         await self.mount_all(widgets)
         self.anchor()
 
-    def _turn_widgets(self, turns: list[dict[str, Any]]) -> Iterator[Widget]:
-        for turn in turns:
-            yield QuestionView(turn["question"])
-            yield AnswerView(not self.kiosk, Outcome.of_turn(turn, self._cards))
+    def _turn_widgets(self, answers: list[Reply]) -> Iterator[Widget]:
+        for reply in answers:
+            yield QuestionView(reply.question)
+            yield AnswerView(not self.kiosk, Outcome.of_reply(reply))
 
     @on(Button.Pressed, "#earlier")
     async def _show_earlier(self, event: Button.Pressed) -> None:

@@ -20,10 +20,9 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from localbot.tui import messages
 from localbot.tui.screens.dialogs import ConfirmScreen
-from localbot.tui.widgets.conversation import documents_used
 
 if TYPE_CHECKING:
-    from localbot.assistant import Assistant, ProductCard
+    from localbot.assistant import Assistant, Reply
     from localbot.customers import CustomerSummary
     from localbot.tui.app import LocalbotApp
 
@@ -154,18 +153,9 @@ class HistoryPanel(Vertical):
 
 def read_conversation(
     assistant: Assistant, session_id: str
-) -> tuple[list[dict[str, Any]], dict[str, ProductCard], CustomerSummary | None]:
-    """A stored conversation's turns (each with the documents its answer drew on), current
-    cards for the products its answers showed, and the customer it was with."""
-    turns = assistant.conversation(session_id)
-    settings = assistant.settings
-    for turn in turns:
-        turn["documents"] = documents_used(
-            turn, settings.min_similarity, settings.context_documents
-        )
-    skus = sorted({sku for turn in turns for sku in turn["products"]})
-    cards = {card.sku: card for card in assistant.product_cards(skus)}
-    return turns, cards, assistant.session_customer(session_id)
+) -> tuple[list[Reply], CustomerSummary | None]:
+    """A stored conversation's answers, as the assistant reopens them, and who it was with."""
+    return assistant.reopen(session_id), assistant.session_customer(session_id)
 
 
 def session_label(session: dict[str, Any]) -> Content:
