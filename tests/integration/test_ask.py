@@ -5,6 +5,7 @@ import re
 import threading
 
 import pytest
+from grounding import document_amounts
 
 from localbot.assistant import CUT_SHORT, Assistant, AssistantError
 from localbot.cli import main
@@ -67,14 +68,7 @@ def test_every_price_in_an_answer_is_a_catalogue_price(assistant, question):
         if sku in reply.answer or name.lower() in reply.answer.lower()
     }
     # ... or an amount in a store document the answer was given (a rental rate, a fee).
-    quoted = {
-        round(float(amount.replace(",", "")), 2)
-        for document in reply.documents
-        for (text,) in assistant.db.execute(
-            "SELECT text FROM documents WHERE path = ?", [document["path"]]
-        )
-        for amount in PRICE.findall(text)
-    }
+    quoted = document_amounts(assistant.db, reply)
     for amount in PRICE.findall(reply.answer):
         value = round(float(amount.replace(",", "")), 2)
         assert value in shown | named | quoted | {40.0}, reply.answer

@@ -11,6 +11,7 @@ import re
 from itertools import pairwise
 
 import pytest
+from grounding import document_amounts
 
 import localbot.llm
 from localbot.assistant import Assistant
@@ -42,6 +43,7 @@ def assert_verified(bot: Assistant, reply) -> None:
     """A complete answer whose every price is one the database holds."""
     assert reply.status == "complete", reply.answer
     prices = {round(row[0], 2) for row in bot.db.execute("SELECT price FROM products")}
+    prices |= document_amounts(bot.db, reply)  # a policy's fee or rate may be quoted
     for amount in PRICE.findall(reply.answer):
         if amount.rstrip("."):
             assert round(float(amount.rstrip(".").replace(",", "")), 2) in prices, reply.answer

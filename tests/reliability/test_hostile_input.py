@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from grounding import document_amounts
 
 from localbot.assistant import Assistant, AssistantError
 from localbot.catalogue.ingest import ingest_paths
@@ -25,6 +26,7 @@ SECRET = "Quokka Lighthouse 7731"  # a phrase only another session ever typed
 
 def assert_grounded(reply, db):
     prices = {round(row[0], 2) for row in db.execute("SELECT price FROM products")}
+    prices |= document_amounts(db, reply)  # a repair's price, a rental rate
     skus = {row[0] for row in db.execute("SELECT sku FROM products")}
     for amount in PRICE.findall(reply.answer):
         assert round(float(amount.replace(",", "")), 2) in prices, reply.answer
