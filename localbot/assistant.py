@@ -396,23 +396,23 @@ class Assistant:
 
     def _passage_texts(self, trace: list[dict[str, Any]]) -> list[str]:
         """The text of the document passages a stored answer was given, as they read now."""
-        ids = [item["key"].removeprefix("document:") for item in trace
-               if item.get("used") and item["key"].startswith("document:")]  # fmt: skip
-        marks = ",".join("?" * len(ids))
-        query = f"SELECT text FROM documents WHERE id IN ({marks}) ORDER BY id"
-        return [row[0] for row in self.db.execute(query, ids)] if ids else []
+        rows = self._used_documents("text", "id", trace)
+        return [text for (text,) in rows]
 
     def _documents_used(self, trace: list[dict[str, Any]]) -> list[dict[str, str]]:
         """The documents (path, title) a stored answer was grounded in, from its trace."""
+        rows = self._used_documents("DISTINCT path, title", "path", trace)
+        return [{"path": path, "title": title} for path, title in rows]
+
+    def _used_documents(self, columns: str, order: str, trace: list[dict[str, Any]]) -> list[Any]:
+        """``columns`` of the document passages the trace marks as given to the model."""
         ids = [item["key"].removeprefix("document:") for item in trace
                if item.get("used") and item["key"].startswith("document:")]  # fmt: skip
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        rows = self.db.execute(
-            f"SELECT DISTINCT path, title FROM documents WHERE id IN ({marks}) ORDER BY path", ids
-        ).fetchall()
-        return [{"path": path, "title": title} for path, title in rows]
+        query = f"SELECT {columns} FROM documents WHERE id IN ({marks}) ORDER BY {order}"
+        return self.db.execute(query, ids).fetchall()
 
     def _personalise(self, customer: str | None, results: SearchResults) -> Personalisation | None:
         """Re-rank ``results`` for a consenting customer; None when the reply is for nobody."""
