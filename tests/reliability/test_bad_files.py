@@ -259,16 +259,22 @@ def test_a_short_csv_row_is_quarantined_and_keeps_its_last_good_version(tmp_path
     assert stock == [("ZZ-1", 7), ("ZZ-2", 4), ("ZZ-3", 0)]  # an empty cell is no stock
 
 
-def test_progress_moves_through_one_big_file(tmp_path, settings):
-    path = tmp_path / "big.csv"
-    count = 1_234
-    _csv(path, *(f"P-{n},Item {n},1.00,USD" for n in range(count)))
+def progress_calls(settings, path):
+    """The progress callbacks of one ingest of ``path`` into the test's database."""
     calls = []
     db = open_database(settings.database_path)
     try:
         ingest_paths(db, [path], HashEmbedder(), lambda *call: calls.append(call))
     finally:
         db.close()
+    return calls
+
+
+def test_progress_moves_through_one_big_file(tmp_path, settings):
+    path = tmp_path / "big.csv"
+    count = 1_234
+    _csv(path, *(f"P-{n},Item {n},1.00,USD" for n in range(count)))
+    calls = progress_calls(settings, path)
     row_calls = [(done, total) for stage, done, total in calls if stage == "rows"]
     assert row_calls == [(500, count), (1000, count), (count, count), (count, count)]
     assert [call for call in calls if call[0] == "read"] == [("read", 1, 1)]
@@ -276,10 +282,5 @@ def test_progress_moves_through_one_big_file(tmp_path, settings):
 
 def test_a_small_file_reports_no_row_progress(tmp_path, settings):
     path = _csv(tmp_path / "small.csv", "S-1,Sock,1.00,USD")
-    calls = []
-    db = open_database(settings.database_path)
-    try:
-        ingest_paths(db, [path], HashEmbedder(), lambda *call: calls.append(call))
-    finally:
-        db.close()
+    calls = progress_calls(settings, path)
     assert [stage for stage, _, _ in calls] == ["read", "embed"]
